@@ -3,4 +3,8 @@
 //!
 //! Data flows one way: drive → catalog → search → pages → HTTP.
 
+pub mod assets;
+pub mod http;
+pub mod lang;
 pub mod readat;
+pub mod render;
