@@ -20,8 +20,11 @@ pub enum TitleList {
     Empty,
 }
 
-/// How many random picks before giving up on finding an HTML article.
+/// Random picks before walking the list: listings where most entries are
+/// redirects would otherwise often give nothing.
 const RANDOM_TRIES: u64 = 16;
+/// How far the walk after the random picks goes before giving up.
+const RANDOM_WALK: u32 = 512;
 
 /// splitmix64: spreads consecutive seeds over the whole list.
 fn mix(mut z: u64) -> u64 {
@@ -164,22 +167,32 @@ impl Archive {
         if count == 0 {
             return Ok(None);
         }
+        let pick =
+            |n: u64| u32::try_from(mix(seed.wrapping_add(n)) % u64::from(count)).unwrap_or(0);
         for attempt in 0..RANDOM_TRIES {
-            let pick =
-                u32::try_from(mix(seed.wrapping_add(attempt)) % u64::from(count)).unwrap_or(0);
-            let Ok(entry) = self.title_entry(pick) else {
-                continue;
-            };
-            let Ok(d) = self.dirent(entry) else {
-                continue;
-            };
-            if !matches!(d.kind, DirentKind::Content { .. }) {
-                continue;
+            if let Some(entry) = self.html_article_at(pick(attempt)) {
+                return Ok(Some(entry));
             }
-            if self.mime_type(&d).is_ok_and(|m| m.starts_with("text/html")) {
+        }
+        let start = u64::from(pick(RANDOM_TRIES));
+        for step in 0..RANDOM_WALK.min(count) {
+            let i = u32::try_from((start + u64::from(step)) % u64::from(count)).unwrap_or(0);
+            if let Some(entry) = self.html_article_at(i) {
                 return Ok(Some(entry));
             }
         }
         Ok(None)
+    }
+
+    /// The dirent at title position `i` when it is an HTML page, not a redirect.
+    fn html_article_at(&self, i: u32) -> Option<u32> {
+        let entry = self.title_entry(i).ok()?;
+        let d = self.dirent(entry).ok()?;
+        if !matches!(d.kind, DirentKind::Content { .. }) {
+            return None;
+        }
+        self.mime_type(&d)
+            .is_ok_and(|m| m.starts_with("text/html"))
+            .then_some(entry)
     }
 }
