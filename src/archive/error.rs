@@ -16,17 +16,21 @@ pub enum ArchiveError {
         major: u16,
         minor: u16,
     },
-    /// A structure the header points to lies beyond the end of the file.
+    /// The header says the file is longer than it is: an interrupted copy.
     Truncated {
-        what: &'static str,
-        needed: u64,
+        expected: u64,
         len: u64,
     },
-    /// The checksum must be the last 16 bytes; anything else means the file
-    /// was cut or had bytes added.
+    /// The checksum must be the last 16 bytes; it is earlier.
     BadSize {
         checksum_pos: u64,
         len: u64,
+    },
+    /// A table the header points to does not lie inside the file.
+    TableOutside {
+        what: &'static str,
+        end: u64,
+        limit: u64,
     },
     BadMimeListPos(u64),
     BadMimeList(&'static str),
@@ -95,6 +99,11 @@ impl fmt::Display for ArchiveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ArchiveError::*;
         match self {
+            Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => write!(
+                f,
+                "file is truncated or changed since it was opened (a read went past its end)"
+            ),
+            Io(e) if e.kind() == io::ErrorKind::NotFound => write!(f, "file not found ({e})"),
             Io(e) => write!(f, "the file cannot be read ({e})"),
             NotZim => write!(f, "not a ZIM file (bad magic number)"),
             TooSmall { len } => write!(
@@ -105,24 +114,18 @@ impl fmt::Display for ArchiveError {
                 f,
                 "unsupported ZIM format version {major}.{minor} (only 5.x and 6.x are known)"
             ),
-            Truncated { what, needed, len } => write!(
+            Truncated { expected, len } => write!(
                 f,
-                "file is truncated: the header says the {what} reaches byte {needed} but the file ends at {len}"
+                "file is truncated: the header says it is {expected} bytes long but the file ends at {len}"
             ),
-            BadSize { checksum_pos, len } => {
-                if checksum_pos.checked_add(16).is_some_and(|end| end > *len) {
-                    write!(
-                        f,
-                        "file is truncated: the header says it ends at byte {} but the file ends at {len}",
-                        checksum_pos.saturating_add(16)
-                    )
-                } else {
-                    write!(
-                        f,
-                        "file size does not match its header (checksum at byte {checksum_pos}, file is {len} bytes): the file is damaged"
-                    )
-                }
-            }
+            BadSize { checksum_pos, len } => write!(
+                f,
+                "file size does not match its header (checksum at byte {checksum_pos}, file is {len} bytes): the file is damaged"
+            ),
+            TableOutside { what, end, limit } => write!(
+                f,
+                "header is damaged: the {what} would reach byte {end}, past the end of the data at byte {limit}"
+            ),
             BadMimeListPos(pos) => write!(
                 f,
                 "header is damaged: the MIME type list must start at byte 80, not {pos}"

@@ -116,11 +116,17 @@ impl Header {
     pub fn check_layout(&self, len: u64) -> Result<()> {
         // The MD5 checksum is always the last 16 bytes: a file that was cut
         // short (an interrupted copy) fails here, before anything else.
-        if self.checksum_pos.checked_add(16) != Some(len) {
-            return Err(ArchiveError::BadSize {
-                checksum_pos: self.checksum_pos,
-                len,
-            });
+        match self.checksum_pos.checked_add(16) {
+            Some(expected) if expected == len => {}
+            Some(expected) if expected > len => {
+                return Err(ArchiveError::Truncated { expected, len });
+            }
+            _ => {
+                return Err(ArchiveError::BadSize {
+                    checksum_pos: self.checksum_pos,
+                    len,
+                })
+            }
         }
         let end = self.checksum_pos;
         table_inside(
@@ -208,10 +214,10 @@ fn table_inside(what: &'static str, pos: u64, count: u32, width: u64, end: u64) 
         .and_then(|size| pos.checked_add(size));
     match table_end {
         Some(t) if pos >= HEADER_LEN && t <= end => Ok(()),
-        _ => Err(ArchiveError::Truncated {
+        _ => Err(ArchiveError::TableOutside {
             what,
-            needed: table_end.unwrap_or(u64::MAX),
-            len: end,
+            end: table_end.unwrap_or(u64::MAX),
+            limit: end,
         }),
     }
 }
@@ -294,7 +300,7 @@ pub(crate) mod tests {
         h.cluster_ptr_pos = 195;
         assert!(matches!(
             h.check_layout(216),
-            Err(ArchiveError::Truncated { .. })
+            Err(ArchiveError::TableOutside { .. })
         ));
         let mut h = sample();
         h.path_ptr_pos = u64::MAX - 3;

@@ -404,3 +404,90 @@ fn exercise(bytes: Vec<u8>) {
     let _ = a.title_lower_bound("M");
     let _ = a.random_article(3);
 }
+
+#[test]
+fn shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Archive>();
+    send_sync::<ClusterCache>();
+    send_sync::<Blob>();
+    send_sync::<ArchiveError>();
+    let a = Arc::new(archive(old_scheme()));
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let a = a.clone();
+            std::thread::spawn(move || {
+                for _ in 0..50 {
+                    let i = a.find_user_path("A/Ray_Charles").unwrap().unwrap();
+                    let (_, d) = a.resolve(i).unwrap();
+                    assert_eq!(&*a.blob(&d).unwrap().read_all().unwrap(), b"<p>ray</p>");
+                    assert!(a.random_article(t).unwrap().is_some());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+#[test]
+fn index_window_inside_one_part_only() {
+    let bytes = new_scheme();
+    let whole = archive(bytes.clone());
+    let w = whole.title_index().unwrap();
+    let mut inside = vec![0u8; w.len() as usize];
+    w.read_exact_at(&mut inside, 0).unwrap();
+    assert_eq!(inside, vec![1u8; 10]);
+    // Find where the database lies, then split once inside it, once outside.
+    let at = bytes.windows(10).position(|s| s == [1u8; 10]).unwrap();
+    for (cut, expect_window) in [(at + 5, false), (at + 10, true), (at, true)] {
+        let parts: Vec<Arc<dyn ReadAt>> = vec![
+            Arc::new(bytes[..cut].to_vec()),
+            Arc::new(bytes[cut..].to_vec()),
+        ];
+        let multi = Arc::new(MultiFile::new(parts).unwrap());
+        let src: Arc<dyn ReadAt> = multi.clone();
+        let a = Archive::open_inner(
+            src,
+            Some(multi),
+            vec![],
+            Arc::new(ClusterCache::new(1 << 20)),
+        )
+        .unwrap();
+        let w = a.title_index();
+        assert_eq!(w.is_some(), expect_window, "cut at {cut}, db at {at}");
+        if let Some(w) = w {
+            let mut b = vec![0u8; 10];
+            w.read_exact_at(&mut b, 0).unwrap();
+            assert_eq!(b, vec![1u8; 10]);
+        }
+        // The entry itself stays readable across the cut.
+        let i = a.find(b'X', "title/xapian").unwrap().unwrap();
+        let d = a.dirent(i).unwrap();
+        assert_eq!(&*a.blob(&d).unwrap().read_all().unwrap(), &[1u8; 10]);
+    }
+}
+
+#[test]
+fn messages_are_plain() {
+    let mut bytes = old_scheme();
+    let full = bytes.len();
+    bytes.truncate(full - 100);
+    let e =
+        Archive::open_source(Arc::new(bytes), vec![], Arc::new(ClusterCache::new(0))).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "file is truncated: the header says it is {full} bytes long but the file ends at {}",
+            full - 100
+        )
+    );
+    let e = Archive::open_source(
+        Arc::new(vec![0u8; 100]),
+        vec![],
+        Arc::new(ClusterCache::new(0)),
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "not a ZIM file (bad magic number)");
+}
