@@ -3,8 +3,5 @@
 //!
 //! Data flows one way: drive → catalog → search → pages → HTTP.
 
-pub mod assets;
-pub mod http;
-pub mod lang;
+pub mod archive;
 pub mod readat;
-pub mod render;
