@@ -1,0 +1,153 @@
+//! The bundle: everything found on the drive, with ids, built once at start
+//! and shared read-only. Opening reads archive headers only, so startup stays
+//! fast whatever the size of the drive; titles and descriptions are read the
+//! first time a page needs them.
+
+pub mod walk;
+
+use crate::archive::{Archive, ClusterCache};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// An archive of the bundle, opened or not.
+pub struct ZimItem {
+    pub id: String,
+    /// Path in the bundle, for people (`wikipedia/wikipedia_ko_all.zim`).
+    pub rel: String,
+    pub path: PathBuf,
+    pub archive: Result<Arc<Archive>, String>,
+    info: OnceLock<ZimInfo>,
+}
+
+/// What the pages show of an archive, read from its metadata.
+#[derive(Debug, Clone, Default)]
+pub struct ZimInfo {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub articles: u32,
+    pub has_icon: bool,
+}
+
+impl ZimItem {
+    pub fn is_damaged(&self) -> bool {
+        self.archive.is_err()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.archive.as_ref().err().map(String::as_str)
+    }
+
+    /// Metadata, read once; a damaged archive shows its file name.
+    pub fn info(&self) -> &ZimInfo {
+        self.info.get_or_init(|| match &self.archive {
+            Ok(a) => {
+                let title = a
+                    .metadata_text("Title")
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| self.id.clone());
+                ZimInfo {
+                    title,
+                    description: a.metadata_text("Description").unwrap_or_default(),
+                    language: a.metadata_text("Language").unwrap_or_default(),
+                    articles: a.article_count(),
+                    has_icon: matches!(a.illustration_48(), Ok(Some(_))),
+                }
+            }
+            Err(_) => ZimInfo {
+                title: self.rel.rsplit('/').next().unwrap_or(&self.rel).to_string(),
+                ..ZimInfo::default()
+            },
+        })
+    }
+}
+
+pub struct Catalog {
+    pub root: PathBuf,
+    pub zims: Vec<ZimItem>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// Walks `root` and opens what it finds. Never fails: an item that cannot
+    /// be opened is listed with the reason.
+    pub fn build(root: &Path, cache: Arc<ClusterCache>) -> Catalog {
+        let found = walk::walk(root);
+        let mut ids = IdSet::default();
+        let mut zims = Vec::with_capacity(found.zims.len());
+        for f in found.zims {
+            let id = ids.claim(&f.stem);
+            let archive = Archive::open(&f.path, cache.clone())
+                .map(Arc::new)
+                .map_err(|e| e.to_string());
+            zims.push(ZimItem {
+                id,
+                rel: f.rel,
+                path: f.path,
+                archive,
+                info: OnceLock::new(),
+            });
+        }
+        let by_id = zims
+            .iter()
+            .enumerate()
+            .map(|(i, z)| (z.id.clone(), i))
+            .collect();
+        Catalog {
+            root: root.to_path_buf(),
+            zims,
+            by_id,
+        }
+    }
+
+    pub fn zim(&self, id: &str) -> Option<&ZimItem> {
+        self.by_id.get(id).and_then(|&i| self.zims.get(i))
+    }
+
+    /// Archives that opened.
+    pub fn open_zims(&self) -> impl Iterator<Item = (&ZimItem, &Arc<Archive>)> {
+        self.zims
+            .iter()
+            .filter_map(|z| z.archive.as_ref().ok().map(|a| (z, a)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.zims.is_empty()
+    }
+}
+
+/// Hands out unique ids: the name itself, then `name_2`, `name_3`, …
+#[derive(Default)]
+struct IdSet {
+    taken: std::collections::HashSet<String>,
+}
+
+impl IdSet {
+    fn claim(&mut self, stem: &str) -> String {
+        let base = if stem.is_empty() { "archive" } else { stem };
+        let mut id = base.to_string();
+        let mut n = 2;
+        while self.taken.contains(&id) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        self.taken.insert(id.clone());
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique() {
+        let mut s = IdSet::default();
+        assert_eq!(s.claim("wiki"), "wiki");
+        assert_eq!(s.claim("wiki"), "wiki_2");
+        assert_eq!(s.claim("wiki"), "wiki_3");
+        assert_eq!(s.claim("wiki_2"), "wiki_2_2");
+        assert_eq!(s.claim(""), "archive");
+    }
+}
