@@ -433,8 +433,9 @@ impl Archive {
         })
     }
 
-    /// Blob `blob` of cluster `c`, plus whether the cluster is uncompressed
-    /// (then the blob is `Blob::File`).
+    /// Blob `blob` of cluster `c`: a window into the file for uncompressed
+    /// clusters, a slice of the cached cluster otherwise. A cache hit reads
+    /// nothing from the drive.
     fn blob_at(&self, c: u32, blob: u32) -> Result<Blob> {
         if let Some(decoded) = self.cache.get(self.key, c) {
             return memory_blob(&decoded, c, blob);
