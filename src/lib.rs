@@ -6,5 +6,7 @@
 pub mod assets;
 pub mod http;
 pub mod lang;
+pub mod markdown;
+pub mod media;
 pub mod readat;
 pub mod render;
