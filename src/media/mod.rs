@@ -7,7 +7,7 @@
 
 pub mod names;
 //pub mod pdfinfo;
-//pub mod probe;
+pub mod probe;
 pub mod subtitles;
 
 #[cfg(test)]
