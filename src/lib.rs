@@ -10,6 +10,8 @@ pub mod assets;
 pub mod bundle;
 pub mod http;
 pub mod lang;
+pub mod markdown;
+pub mod media;
 pub mod readat;
 pub mod render;
 pub mod search;
