@@ -3,9 +3,11 @@
 //! fast whatever the size of the drive; titles and descriptions are read the
 //! first time a page needs them.
 
+pub mod items;
 pub mod walk;
 
 use crate::archive::{Archive, ClusterCache};
+pub use items::{Item, Kind};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -67,6 +69,15 @@ pub struct Catalog {
     pub root: PathBuf,
     pub zims: Vec<ZimItem>,
     by_id: HashMap<String, usize>,
+    /// Documents, films, audio and pages, in walk order.
+    pub items: Vec<Item>,
+    item_by_rel: HashMap<String, usize>,
+    /// Every plain file found, by its path in the bundle: the only files
+    /// `/file/` can serve.
+    files: HashMap<String, PathBuf>,
+    /// Lower-cased path → path, for links written with another case on a
+    /// drive made on Windows.
+    files_ci: HashMap<String, String>,
 }
 
 impl Catalog {
@@ -94,11 +105,64 @@ impl Catalog {
             .enumerate()
             .map(|(i, z)| (z.id.clone(), i))
             .collect();
+        let items = items::classify(&found.files);
+        let item_by_rel = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.rel.clone(), i))
+            .collect();
+        let files_ci = found
+            .files
+            .iter()
+            .map(|f| (f.rel.to_lowercase(), f.rel.clone()))
+            .collect();
+        let files = found.files.into_iter().map(|f| (f.rel, f.path)).collect();
         Catalog {
             root: root.to_path_buf(),
             zims,
             by_id,
+            items,
+            item_by_rel,
+            files,
+            files_ci,
         }
+    }
+
+    /// The item whose path in the bundle is `rel`.
+    pub fn item(&self, rel: &str) -> Option<&Item> {
+        let rel = self.canonical_rel(rel)?;
+        self.item_by_rel.get(rel).and_then(|&i| self.items.get(i))
+    }
+
+    /// A file of the bundle by its path in it (any case); never a path the
+    /// walk did not find.
+    pub fn file(&self, rel: &str) -> Option<&Path> {
+        let rel = self.canonical_rel(rel)?;
+        self.files.get(rel).map(PathBuf::as_path)
+    }
+
+    fn canonical_rel<'a>(&'a self, rel: &'a str) -> Option<&'a str> {
+        if self.files.contains_key(rel) {
+            return Some(rel);
+        }
+        self.files_ci.get(&rel.to_lowercase()).map(String::as_str)
+    }
+
+    pub fn items_of(&self, kind: Kind) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(move |i| i.kind == kind)
+    }
+
+    /// The page shown on top of the start page: a Markdown file at the top
+    /// of the drive named welcome, index, readme or 시작 (any case).
+    pub fn welcome(&self) -> Option<&Item> {
+        const NAMES: [&str; 5] = ["welcome", "index", "readme", "시작", "안내"];
+        NAMES.iter().find_map(|n| {
+            self.items.iter().find(|i| {
+                i.kind == Kind::Page
+                    && i.collection.is_empty()
+                    && crate::media::names::stem_and_ext(&i.file_name).0.eq_ignore_ascii_case(n)
+            })
+        })
     }
 
     pub fn zim(&self, id: &str) -> Option<&ZimItem> {
@@ -113,7 +177,7 @@ impl Catalog {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.zims.is_empty()
+        self.zims.is_empty() && self.items.is_empty()
     }
 }
 

@@ -32,6 +32,9 @@ pub struct FoundFile {
 #[derive(Debug, Default)]
 pub struct Found {
     pub zims: Vec<FoundFile>,
+    /// Every other plain file, in walk order (folder by folder, names
+    /// sorted): documents, films, sidecars, pictures of Markdown pages.
+    pub files: Vec<FoundFile>,
 }
 
 /// Walks `root` and sorts what it finds. Unreadable folders are passed over:
@@ -117,6 +120,22 @@ fn classify(path: &Path, name: &str, rel: String, siblings: &HashSet<String>, fo
             rel,
             stem: stem.to_string(),
         });
+    } else if !is_split_part(name) {
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        found.files.push(FoundFile {
+            path: path.to_path_buf(),
+            rel,
+            stem: stem.to_string(),
+        });
+    }
+}
+
+/// `x.zimab`, `x.zimac`, …: later parts of a split archive.
+fn is_split_part(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    match lower.rsplit_once(".zim") {
+        Some((_, suffix)) => suffix.len() == 2 && suffix.bytes().all(|b| b.is_ascii_lowercase()),
+        None => false,
     }
 }
 
@@ -157,6 +176,7 @@ mod tests {
             ".hidden/h.zim",
             "System Volume Information/s.zim",
             "notes.txt",
+            "wiki/film.mp4",
         ] {
             fs::write(d.join(f), b"x").unwrap();
         }
@@ -173,6 +193,8 @@ mod tests {
         );
         let stems: Vec<_> = found.zims.iter().map(|z| z.stem.as_str()).collect();
         assert_eq!(stems, ["a", "both", "split", "B"]);
+        let files: Vec<_> = found.files.iter().map(|z| z.rel.as_str()).collect();
+        assert_eq!(files, ["notes.txt", "wiki/film.mp4"]);
         let _ = fs::remove_dir_all(&d);
     }
 
