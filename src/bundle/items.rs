@@ -6,7 +6,7 @@
 use super::walk::FoundFile;
 use crate::markdown::{self, FrontMatter};
 use crate::media::names::{self, SidecarKind, SubtitleFormat};
-use crate::media::subtitles;
+use crate::media::{probe, subtitles};
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -84,6 +84,21 @@ pub struct Item {
     pub poster: Option<String>,
     pub subtitles: Vec<Subtitle>,
     details: OnceLock<Details>,
+    facts: OnceLock<Facts>,
+}
+
+/// What the file's own headers say: read once, on first use.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub duration_secs: Option<f64>,
+    /// Whether a browser can play it (films and audio).
+    pub playable: bool,
+    pub video_codec: Option<String>,
+    pub audio_codec: Option<String>,
+    pub pages: Option<u32>,
+    pub encrypted: bool,
+    /// Why the headers could not be read, when they could not.
+    pub problem: Option<String>,
 }
 
 /// What is read from the files themselves, once.
@@ -138,6 +153,41 @@ fn plain_words(md: &str, max: usize) -> String {
 }
 
 impl Item {
+    /// Durations, codecs, page counts: from the file's headers, on first use.
+    pub fn facts(&self) -> &Facts {
+        self.facts.get_or_init(|| self.load_facts())
+    }
+
+    fn load_facts(&self) -> Facts {
+        let (_, ext) = names::stem_and_ext(&self.file_name);
+        let src = match crate::readat::FileAt::open(&self.path) {
+            Ok(s) => s,
+            Err(e) => {
+                return Facts {
+                    problem: Some(e.to_string()),
+                    ..Facts::default()
+                }
+            }
+        };
+        match self.kind {
+            Kind::Video | Kind::Audio => match probe::probe(&src, ext) {
+                Ok(info) => Facts {
+                    duration_secs: info.duration_secs,
+                    playable: probe::browser_playable(ext, &info),
+                    video_codec: info.video_codec.clone(),
+                    audio_codec: info.audio_codec.clone(),
+                    ..Facts::default()
+                },
+                Err(e) => Facts {
+                    problem: Some(e.to_string()),
+                    ..Facts::default()
+                },
+            },
+            Kind::Document => document_facts(&src),
+            Kind::Page => Facts::default(),
+        }
+    }
+
     /// Title, date and description, read on first use.
     pub fn details(&self) -> &Details {
         self.details.get_or_init(|| self.load_details())
@@ -179,6 +229,10 @@ impl Item {
             modified: meta.and_then(|m| m.modified().ok()),
         }
     }
+}
+
+fn document_facts(_src: &dyn crate::readat::ReadAt) -> Facts {
+    Facts::default()
 }
 
 fn dir_of(rel: &str) -> &str {
@@ -226,6 +280,7 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
                 poster: None,
                 subtitles: Vec::new(),
                 details: OnceLock::new(),
+                    facts: OnceLock::new(),
             };
             for other in group {
                 let other_name = name_of(&other.rel);
@@ -265,6 +320,7 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
                     poster: None,
                     subtitles: Vec::new(),
                     details: OnceLock::new(),
+                    facts: OnceLock::new(),
                 });
             }
         }

@@ -1,8 +1,10 @@
 //! Turns data into HTML pages. Knows nothing of files, archives or HTTP: the
 //! handlers pass in plain view structs and get a string back.
 
+pub mod format;
 pub mod html;
 pub mod i18n;
+pub mod media;
 pub mod rewrite;
 pub mod template;
 pub mod urls;
