@@ -6,7 +6,7 @@
 //! panicking.
 
 pub mod names;
-//pub mod pdfinfo;
+pub mod pdfinfo;
 pub mod probe;
 pub mod subtitles;
 
