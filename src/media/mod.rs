@@ -33,6 +33,23 @@ pub(crate) mod testutil {
         None
     }
 
+    /// Counts the bytes a parser reads, to check that it reads headers only.
+    pub struct Counting<'a> {
+        pub inner: &'a dyn crate::readat::ReadAt,
+        pub read: std::sync::atomic::AtomicU64,
+    }
+
+    impl crate::readat::ReadAt for Counting<'_> {
+        fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+            self.read
+                .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            self.inner.read_exact_at(buf, offset)
+        }
+        fn len(&self) -> u64 {
+            self.inner.len()
+        }
+    }
+
     /// Deterministic xorshift, so a fuzz failure reproduces exactly.
     pub struct Rng(u64);
 

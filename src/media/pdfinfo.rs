@@ -1008,7 +1008,7 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::testutil::{mutate, sample_bundle, Rng};
+    use crate::media::testutil::{mutate, sample_bundle, Counting, Rng};
 
     /// A PDF with a classic table, Info strings in UTF-16BE and
     /// PDFDocEncoding, built with correct offsets.
@@ -1147,7 +1147,13 @@ mod tests {
         for item in m["pdfs"].as_array().unwrap() {
             let file = item["file"].as_str().unwrap();
             let f = crate::readat::FileAt::open(&dir.join(file)).unwrap();
-            let info = pdf_info(&f).unwrap();
+            let counting = Counting {
+                inner: &f,
+                read: Default::default(),
+            };
+            let info = pdf_info(&counting).unwrap();
+            let read = counting.read.into_inner();
+            assert!(read < 128 * 1024, "{file}: read {read} bytes");
             assert_eq!(
                 u64::from(info.pages.unwrap()),
                 item["pages"].as_u64().unwrap(),
