@@ -6,7 +6,7 @@
 //! panicking.
 
 pub mod names;
-//pub mod pdfinfo;
+pub mod pdfinfo;
 pub mod probe;
 pub mod subtitles;
 
@@ -31,6 +31,23 @@ pub(crate) mod testutil {
             "SKIP: no sample-bundle/ nor ../shared/sample-bundle; sample-based checks skipped"
         );
         None
+    }
+
+    /// Counts the bytes a parser reads, to check that it reads headers only.
+    pub struct Counting<'a> {
+        pub inner: &'a dyn crate::readat::ReadAt,
+        pub read: std::sync::atomic::AtomicU64,
+    }
+
+    impl crate::readat::ReadAt for Counting<'_> {
+        fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+            self.read
+                .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            self.inner.read_exact_at(buf, offset)
+        }
+        fn len(&self) -> u64 {
+            self.inner.len()
+        }
     }
 
     /// Deterministic xorshift, so a fuzz failure reproduces exactly.

@@ -91,7 +91,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
 
 /// CP949 decoding "succeeds" on many Latin-1 byte pairs too, giving Hanja and
 /// symbols; real Korean text is mostly Hangul syllables.
-fn looks_korean(text: &str, had_errors: bool) -> bool {
+pub(crate) fn looks_korean(text: &str, had_errors: bool) -> bool {
     let mut non_ascii = 0usize;
     let mut hangul = 0usize;
     let mut replaced = 0usize;
