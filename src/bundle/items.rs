@@ -6,7 +6,7 @@
 use super::walk::FoundFile;
 use crate::markdown::{self, FrontMatter};
 use crate::media::names::{self, SidecarKind, SubtitleFormat};
-use crate::media::{probe, subtitles};
+use crate::media::{pdfinfo, probe, subtitles};
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -97,6 +97,9 @@ pub struct Facts {
     pub audio_codec: Option<String>,
     pub pages: Option<u32>,
     pub encrypted: bool,
+    /// A document's own title and date (PDF metadata).
+    pub doc_title: Option<String>,
+    pub doc_date: Option<String>,
     /// Why the headers could not be read, when they could not.
     pub problem: Option<String>,
 }
@@ -212,16 +215,38 @@ impl Item {
             description,
             ..
         } = fm;
+        // A PDF's own metadata is read only when no sidecar names it.
+        let doc = |f: fn(&Facts) -> Option<String>| {
+            (self.kind == Kind::Document)
+                .then(|| f(self.facts()))
+                .flatten()
+        };
         let title = title
             .filter(|t| !t.trim().is_empty())
-            .or_else(|| (self.kind == Kind::Page).then(|| first_heading(body)).flatten())
-            .unwrap_or_else(|| if name_title.is_empty() { stem.to_string() } else { name_title });
+            .or_else(|| {
+                (self.kind == Kind::Page)
+                    .then(|| first_heading(body))
+                    .flatten()
+            })
+            .or_else(|| doc(|f| f.doc_title.clone()))
+            .unwrap_or_else(|| {
+                if name_title.is_empty() {
+                    stem.to_string()
+                } else {
+                    name_title
+                }
+            });
         let mut summary = description.unwrap_or_default();
         summary.push(' ');
         summary.push_str(&plain_words(body, 2000));
         Details {
             title,
-            date: date.or(year).or(name_date),
+            // File names carry the paper's date; PDF dates are often the
+            // day the file was made.
+            date: date
+                .or(year)
+                .or(name_date)
+                .or_else(|| doc(|f| f.doc_date.clone())),
             language,
             body_md: body.to_string(),
             summary: summary.trim().to_string(),
@@ -231,8 +256,20 @@ impl Item {
     }
 }
 
-fn document_facts(_src: &dyn crate::readat::ReadAt) -> Facts {
-    Facts::default()
+fn document_facts(src: &dyn crate::readat::ReadAt) -> Facts {
+    match pdfinfo::pdf_info(src) {
+        Ok(info) => Facts {
+            pages: info.pages,
+            encrypted: info.encrypted,
+            doc_title: info.title.filter(|t| !t.trim().is_empty()),
+            doc_date: info.date,
+            ..Facts::default()
+        },
+        Err(e) => Facts {
+            problem: Some(e.to_string()),
+            ..Facts::default()
+        },
+    }
 }
 
 fn dir_of(rel: &str) -> &str {
@@ -266,7 +303,9 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
         for f in group {
             let name = name_of(&f.rel);
             let (_, ext) = names::stem_and_ext(name);
-            let Some(kind) = Kind::of_ext(ext) else { continue };
+            let Some(kind) = Kind::of_ext(ext) else {
+                continue;
+            };
             if kind == Kind::Page {
                 continue;
             }
@@ -280,7 +319,7 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
                 poster: None,
                 subtitles: Vec::new(),
                 details: OnceLock::new(),
-                    facts: OnceLock::new(),
+                facts: OnceLock::new(),
             };
             for other in group {
                 let other_name = name_of(&other.rel);
@@ -374,7 +413,10 @@ mod tests {
         );
         let film = &items[1];
         assert_eq!(film.collection, "videos");
-        assert_eq!(film.poster.as_deref(), Some("videos/서울의 겨울 (1987).jpg"));
+        assert_eq!(
+            film.poster.as_deref(),
+            Some("videos/서울의 겨울 (1987).jpg")
+        );
         assert_eq!(film.subtitles.len(), 2);
         assert!(film.description.is_some());
         assert_eq!(items[2].subtitles.len(), 1, "case-insensitive sidecar");

@@ -160,7 +160,9 @@ impl Catalog {
             self.items.iter().find(|i| {
                 i.kind == Kind::Page
                     && i.collection.is_empty()
-                    && crate::media::names::stem_and_ext(&i.file_name).0.eq_ignore_ascii_case(n)
+                    && crate::media::names::stem_and_ext(&i.file_name)
+                        .0
+                        .eq_ignore_ascii_case(n)
             })
         })
     }

@@ -1,7 +1,7 @@
 //! The application as the server sees it: shared state and the one route
 //! table. Each route is one line here and one small function in `handlers`.
 
-use super::handlers::{api, assets, content, pages};
+use super::handlers::{api, assets, content, media, pages};
 use super::request::Req;
 use super::response::Reply;
 use super::server::Handler;
@@ -32,6 +32,10 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/content/"), content::content),
     (Match::Prefix("/raw/"), content::raw),
     (Match::Prefix("/icon/"), content::icon),
+    (Match::Prefix("/file/"), media::file),
+    (Match::Prefix("/vtt/"), media::vtt),
+    (Match::Prefix("/view/"), media::item_page),
+    (Match::Prefix("/list/"), media::list),
     (Match::Exact("/api/suggest"), api::suggest),
     (Match::Exact("/api/search"), api::search),
     (Match::Exact("/api/catalog"), api::catalog),

@@ -24,8 +24,18 @@ pub fn duration(lang: Lang, secs: f64) -> String {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// `2024-02-08` → "2024년 2월 8일" / "8 February 2024"; `1987` → "1987년" / "1987".
@@ -35,13 +45,20 @@ pub fn date(lang: Lang, d: &str) -> String {
     let num = |s: &str| s.parse::<u32>().ok();
     match (lang, parts.as_slice()) {
         (Lang::Ko, [y, m, day]) if num(y).is_some() && num(m).is_some() && num(day).is_some() => {
-            format!("{y}년 {}월 {}일", num(m).unwrap_or(0), num(day).unwrap_or(0))
+            format!(
+                "{y}년 {}월 {}일",
+                num(m).unwrap_or(0),
+                num(day).unwrap_or(0)
+            )
         }
         (Lang::Ko, [y, m]) if num(y).is_some() && num(m).is_some() => {
             format!("{y}년 {}월", num(m).unwrap_or(0))
         }
         (Lang::Ko, [y]) if num(y).is_some() => format!("{y}년"),
-        (Lang::En, [y, m, day]) => match (num(m).and_then(|m| MONTHS.get(m.wrapping_sub(1) as usize)), num(day)) {
+        (Lang::En, [y, m, day]) => match (
+            num(m).and_then(|m| MONTHS.get(m.wrapping_sub(1) as usize)),
+            num(day),
+        ) {
             (Some(mn), Some(dd)) => format!("{dd} {mn} {y}"),
             _ => d.to_string(),
         },

@@ -48,7 +48,10 @@ pub fn card_list(ui: &Ui, items: &[ItemCard], start: usize) -> String {
             meta.push(it.collection.clone());
         }
         if !meta.is_empty() {
-            out.push_str(&format!(" <span class=\"meta\">{}</span>", escape(&meta.join(" · "))));
+            out.push_str(&format!(
+                " <span class=\"meta\">{}</span>",
+                escape(&meta.join(" · "))
+            ));
         }
         out.push_str("</li>");
     }
@@ -97,7 +100,11 @@ fn link_row(ui: &Ui, label_key: &str, links: &[(String, String, bool)]) -> Strin
             if *current {
                 format!("<strong aria-current=\"true\">{}</strong>", escape(label))
             } else {
-                format!("<a href=\"{}\">{}</a>", escape(&ui.link(url)), escape(label))
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape(&ui.link(url)),
+                    escape(label)
+                )
             }
         })
         .collect();
@@ -120,10 +127,18 @@ pub fn listing(ui: &Ui, v: &ListView) -> String {
     }
     let mut nav = Vec::new();
     if let Some(p) = &v.prev_url {
-        nav.push(format!("<a rel=\"prev\" href=\"{}\">{}</a>", escape(&ui.link(p)), escape(s.t("pager_prev"))));
+        nav.push(format!(
+            "<a rel=\"prev\" href=\"{}\">{}</a>",
+            escape(&ui.link(p)),
+            escape(s.t("pager_prev"))
+        ));
     }
     if let Some(n) = &v.next_url {
-        nav.push(format!("<a rel=\"next\" href=\"{}\">{}</a>", escape(&ui.link(n)), escape(s.t("pager_next"))));
+        nav.push(format!(
+            "<a rel=\"next\" href=\"{}\">{}</a>",
+            escape(&ui.link(n)),
+            escape(s.t("pager_next"))
+        ));
     }
     if !nav.is_empty() {
         out.push_str(&format!(
@@ -176,19 +191,33 @@ fn lang_label(ui: &Ui, code: Option<&str>) -> String {
     }
 }
 
-fn meta_line(ui: &Ui, date: Option<&str>, duration: Option<f64>, collection: Option<&(String, String)>, extra: &[String]) -> String {
+fn meta_line(
+    ui: &Ui,
+    date: Option<&str>,
+    duration: Option<f64>,
+    collection: Option<&(String, String)>,
+    extra: &[String],
+) -> String {
     let mut parts = Vec::new();
     if let Some(d) = date {
         parts.push(escape(&format::date(ui.lang, d)));
     }
     if let Some(s) = duration {
-        parts.push(format!("{} {}", escape(ui.s().t("duration")), escape(&format::duration(ui.lang, s))));
+        parts.push(format!(
+            "{} {}",
+            escape(ui.s().t("duration")),
+            escape(&format::duration(ui.lang, s))
+        ));
     }
     for e in extra {
         parts.push(escape(e));
     }
     if let Some((label, url)) = collection {
-        parts.push(format!("<a href=\"{}\">{}</a>", escape(&ui.link(url)), escape(label)));
+        parts.push(format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&ui.link(url)),
+            escape(label)
+        ));
     }
     if parts.is_empty() {
         return String::new();
@@ -208,9 +237,18 @@ fn download_link(ui: &Ui, file_url: &str, size: u64) -> String {
 pub fn player(ui: &Ui, v: &PlayerView) -> String {
     let s = ui.s();
     let mut out = format!("<h1>{}</h1>", escape(&v.title));
-    out.push_str(&meta_line(ui, v.date.as_deref(), v.duration_secs, v.collection.as_ref(), &[]));
+    out.push_str(&meta_line(
+        ui,
+        v.date.as_deref(),
+        v.duration_secs,
+        v.collection.as_ref(),
+        &[],
+    ));
     if let Some(p) = &v.problem {
-        out.push_str(&format!("<p class=\"notice\">{}</p>", escape(&s.fmt("file_problem", &[("reason", p)]))));
+        out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(&s.fmt("file_problem", &[("reason", p)]))
+        ));
     }
     if v.playable {
         let tag = if v.video { "video" } else { "audio" };
@@ -242,7 +280,11 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                     .map(|l| format!(" srclang=\"{}\"", escape(l)))
                     .unwrap_or_default(),
                 escape(&lang_label(ui, t.lang.as_deref())),
-                if Some(i) == default_idx { " default" } else { "" }
+                if Some(i) == default_idx {
+                    " default"
+                } else {
+                    ""
+                }
             ));
         }
         out.push_str(&format!(
@@ -252,9 +294,16 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
         ));
     } else {
         if let Some(p) = &v.poster_url {
-            out.push_str(&format!("<p><img class=\"poster\" src=\"{}\" alt=\"\"></p>", escape(p)));
+            out.push_str(&format!(
+                "<p><img class=\"poster\" src=\"{}\" alt=\"\"></p>",
+                escape(p)
+            ));
         }
-        let key = if v.video { "cannot_play" } else { "cannot_play_audio" };
+        let key = if v.video {
+            "cannot_play"
+        } else {
+            "cannot_play_audio"
+        };
         out.push_str(&format!(
             "<p class=\"notice\">{}</p>",
             escape(&s.fmt(key, &[("format", &v.format_name)]))
@@ -265,12 +314,25 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
         let links: Vec<String> = v
             .tracks
             .iter()
-            .map(|t| format!("<a href=\"{}\">{}</a>", escape(&t.url), escape(&lang_label(ui, t.lang.as_deref()))))
+            .map(|t| {
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape(&t.url),
+                    escape(&lang_label(ui, t.lang.as_deref()))
+                )
+            })
             .collect();
-        out.push_str(&format!("<p class=\"meta\">{}: {}</p>", escape(s.t("subtitles")), links.join(", ")));
+        out.push_str(&format!(
+            "<p class=\"meta\">{}: {}</p>",
+            escape(s.t("subtitles")),
+            links.join(", ")
+        ));
     }
     if !v.description_html.is_empty() {
-        out.push_str(&format!("<div class=\"description\">{}</div>", v.description_html));
+        out.push_str(&format!(
+            "<div class=\"description\">{}</div>",
+            v.description_html
+        ));
     }
     if v.playlist.len() > 1 {
         out.push_str(&format!(
@@ -281,7 +343,11 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
         for (title, url, file, current) in &v.playlist {
             out.push_str(&format!(
                 "<li{}><a href=\"{}\" data-src=\"{}\">{}</a></li>",
-                if *current { " class=\"current\" aria-current=\"true\"" } else { "" },
+                if *current {
+                    " class=\"current\" aria-current=\"true\""
+                } else {
+                    ""
+                },
                 escape(&ui.link(url)),
                 escape(file),
                 escape(title)
@@ -312,12 +378,24 @@ pub fn document(ui: &Ui, v: &DocumentView) -> String {
         .map(|n| s.fmt("pages_count", &[("n", &n.to_string())]))
         .into_iter()
         .collect();
-    out.push_str(&meta_line(ui, v.date.as_deref(), None, v.collection.as_ref(), &extra));
+    out.push_str(&meta_line(
+        ui,
+        v.date.as_deref(),
+        None,
+        v.collection.as_ref(),
+        &extra,
+    ));
     if v.encrypted {
-        out.push_str(&format!("<p class=\"notice\">{}</p>", escape(s.t("encrypted_note"))));
+        out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(s.t("encrypted_note"))
+        ));
     }
     if let Some(p) = &v.problem {
-        out.push_str(&format!("<p class=\"notice\">{}</p>", escape(&s.fmt("file_problem", &[("reason", p)]))));
+        out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(&s.fmt("file_problem", &[("reason", p)]))
+        ));
     }
     out.push_str(&format!(
         "<p><a class=\"button primary\" href=\"{}\">{}</a></p>",
@@ -326,12 +404,21 @@ pub fn document(ui: &Ui, v: &DocumentView) -> String {
     ));
     out.push_str(&download_link(ui, &v.file_url, v.size));
     if !v.description_html.is_empty() {
-        out.push_str(&format!("<div class=\"description\">{}</div>", v.description_html));
+        out.push_str(&format!(
+            "<div class=\"description\">{}</div>",
+            v.description_html
+        ));
     }
     page(ui, &v.title, "", None, &out)
 }
 
 /// A Markdown page of the drive; `body_html` is already made safe.
 pub fn markdown_page(ui: &Ui, title: &str, body_html: &str) -> String {
-    page(ui, title, "", None, &format!("<article class=\"page\">{body_html}</article>"))
+    page(
+        ui,
+        title,
+        "",
+        None,
+        &format!("<article class=\"page\">{body_html}</article>"),
+    )
 }

@@ -61,6 +61,10 @@ pub struct ArchiveCard {
 
 pub struct HomeView {
     pub archives: Vec<ArchiveCard>,
+    /// Documents, films, radio, pages: count and newest of each.
+    pub sections: Vec<media::Section>,
+    /// The drive's welcome page, rendered (already made safe).
+    pub welcome_html: Option<String>,
 }
 
 pub struct ResultItem {
@@ -130,8 +134,11 @@ fn lang_switch(ui: &Ui) -> String {
 
 pub fn home(ui: &Ui, view: &HomeView) -> String {
     let s = ui.s();
-    let archives = if view.archives.is_empty() {
+    let nothing = view.archives.is_empty() && view.sections.iter().all(|x| x.count == 0);
+    let archives = if nothing {
         empty_library(ui)
+    } else if view.archives.is_empty() {
+        String::new()
     } else {
         let mut out = String::from("<ul class=\"cards\">");
         for a in &view.archives {
@@ -140,9 +147,17 @@ pub fn home(ui: &Ui, view: &HomeView) -> String {
         out.push_str("</ul>");
         out
     };
+    let welcome = view
+        .welcome_html
+        .as_ref()
+        .map(|w| format!("<article class=\"welcome\">{w}</article>"))
+        .unwrap_or_default();
     let content = render(
         "home",
-        &Vars::new().html("welcome", "").html("archives", archives),
+        &Vars::new()
+            .html("welcome", welcome)
+            .html("archives", archives)
+            .html("sections", media::sections(ui, &view.sections)),
         s,
     );
     page(ui, "", "", None, &content)
@@ -384,7 +399,14 @@ mod tests {
 
     #[test]
     fn empty_home_speaks_both_languages() {
-        let out = home(&Ui::new(Lang::Ko, false), &HomeView { archives: vec![] });
+        let out = home(
+            &Ui::new(Lang::Ko, false),
+            &HomeView {
+                archives: vec![],
+                sections: vec![],
+                welcome_html: None,
+            },
+        );
         assert!(out.contains(Strings::get(Lang::Ko).t("empty_body")));
         assert!(out.contains(&escape(Strings::get(Lang::En).t("empty_body"))));
     }

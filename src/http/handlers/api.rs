@@ -1,10 +1,11 @@
 //! JSON for the page's scripts and for testers' automation.
 
+use crate::bundle::{Item, Kind};
 use crate::http::app::App;
 use crate::http::request::Req;
 use crate::http::response::Reply;
 use crate::render::{urls, Ui};
-use crate::search::titles;
+use crate::search;
 use serde_json::{json, Value};
 
 fn scope<'a>(app: &App, req: &'a Req) -> Option<&'a str> {
@@ -18,16 +19,16 @@ pub fn suggest(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
     if req.param("zim").is_some_and(|z| !z.is_empty()) && scope(app, req).is_none() {
         return Reply::json(&json!([]));
     }
-    let found = titles::search(&app.catalog, scope(app, req), q, 0, limit);
+    let found = search::search(&app.catalog, scope(app, req), q, 0, limit);
     let items: Vec<Value> = found
         .hits
         .iter()
         .map(|h| {
             json!({
                 "title": h.title,
-                "url": urls::content(&h.zim_id, &h.user_path),
-                "zim": h.zim_id,
-                "kind": "article",
+                "url": h.url,
+                "zim": h.zim,
+                "kind": h.kind,
             })
         })
         .collect();
@@ -41,16 +42,16 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
     if req.param("zim").is_some_and(|z| !z.is_empty()) && scope(app, req).is_none() {
         return Reply::json(&json!({"total": 0, "results": []}));
     }
-    let found = titles::search(&app.catalog, scope(app, req), q, offset, limit);
+    let found = search::search(&app.catalog, scope(app, req), q, offset, limit);
     let results: Vec<Value> = found
         .hits
         .iter()
         .map(|h| {
             json!({
                 "title": h.title,
-                "url": urls::content(&h.zim_id, &h.user_path),
-                "kind": "article",
-                "zim": h.zim_id,
+                "url": h.url,
+                "kind": h.kind,
+                "zim": h.zim,
                 "snippet": "",
             })
         })
@@ -84,5 +85,47 @@ pub fn catalog(app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {
             })
         })
         .collect();
-    Reply::json(&json!({ "zims": zims }))
+    let mut out = serde_json::Map::new();
+    out.insert("zims".into(), Value::Array(zims));
+    for k in Kind::ALL {
+        let items: Vec<Value> = app.catalog.items_of(k).map(item_json).collect();
+        out.insert(k.slug().into(), Value::Array(items));
+    }
+    Reply::json(&Value::Object(out))
+}
+
+fn item_json(it: &Item) -> Value {
+    let d = it.details();
+    let mut v = json!({
+        "title": d.title,
+        "file": it.rel,
+        "url": urls::file(&it.rel),
+        "page": urls::view(&it.rel),
+        "collection": it.collection,
+        "date": d.date,
+        "size": d.size,
+    });
+    if let Value::Object(m) = &mut v {
+        match it.kind {
+            Kind::Video | Kind::Audio => {
+                let f = it.facts();
+                m.insert("duration".into(), json!(f.duration_secs));
+                m.insert("playable".into(), json!(f.playable));
+                m.insert("poster".into(), json!(it.poster.as_deref().map(urls::file)));
+                let subs: Vec<Value> = it
+                    .subtitles
+                    .iter()
+                    .map(|s| json!({"lang": s.lang, "label": s.lang.clone().unwrap_or_default(), "url": urls::vtt(&s.rel)}))
+                    .collect();
+                m.insert("subtitles".into(), Value::Array(subs));
+            }
+            Kind::Document => {
+                let f = it.facts();
+                m.insert("pages".into(), json!(f.pages));
+                m.insert("encrypted".into(), json!(f.encrypted));
+            }
+            Kind::Page => {}
+        }
+    }
+    v
 }

@@ -4,4 +4,5 @@
 pub mod api;
 pub mod assets;
 pub mod content;
+pub mod media;
 pub mod pages;

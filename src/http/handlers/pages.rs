@@ -1,10 +1,24 @@
 //! Pages built by us: home, search results, the outside-link notice, errors.
 
+use crate::bundle::{Item, Kind};
 use crate::http::app::App;
+use crate::http::handlers::media;
 use crate::http::request::Req;
 use crate::http::response::Reply;
+use crate::render::media::Section;
 use crate::render::{self, urls, ArchiveCard, HomeView, ResultItem, SearchView, Ui};
-use crate::search::titles;
+
+/// How many of the newest items of each kind the start page shows.
+const HOME_NEWEST: usize = 5;
+
+fn section_key(k: Kind) -> &'static str {
+    match k {
+        Kind::Document => "section_documents",
+        Kind::Video => "section_videos",
+        Kind::Audio => "section_audio",
+        Kind::Page => "section_pages",
+    }
+}
 
 pub const PAGE_SIZE: usize = 20;
 
@@ -30,7 +44,41 @@ pub fn home(app: &App, _req: &Req, ui: &Ui, _rest: &str) -> Reply {
             }
         })
         .collect();
-    Reply::html(200, render::home(ui, &HomeView { archives }))
+    let sections = Kind::ALL
+        .iter()
+        .map(|&k| {
+            let mut items: Vec<&Item> = app.catalog.items_of(k).collect();
+            // The welcome page is shown in full above; it is not news.
+            let welcome = app.catalog.welcome().map(|w| w.rel.as_str());
+            items.retain(|i| Some(i.rel.as_str()) != welcome);
+            media::newest_first(&mut items);
+            Section {
+                heading_key: section_key(k),
+                count: items.len(),
+                list_url: urls::list(k.slug(), None),
+                items: items
+                    .iter()
+                    .take(HOME_NEWEST)
+                    .map(|i| media::card(i))
+                    .collect(),
+            }
+        })
+        .collect();
+    let welcome_html = app.catalog.welcome().map(|w| {
+        let mapper = media::link_mapper(&app.catalog, &w.collection);
+        crate::markdown::render(&w.details().body_md, &mapper)
+    });
+    Reply::html(
+        200,
+        render::home(
+            ui,
+            &HomeView {
+                archives,
+                sections,
+                welcome_html,
+            },
+        ),
+    )
 }
 
 pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
@@ -41,17 +89,24 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         .and_then(|id| app.catalog.zim(id))
         .map(|z| (z.id.as_str(), z.info().title.as_str()));
     let offset = req.param_usize("offset").unwrap_or(0).min(1_000_000);
-    let found = titles::search(&app.catalog, scope.map(|s| s.0), q, offset, PAGE_SIZE);
+    let found = crate::search::search(&app.catalog, scope.map(|s| s.0), q, offset, PAGE_SIZE);
     let show_source = scope.is_none();
     let results = found
         .hits
         .into_iter()
         .map(|h| ResultItem {
-            url: ui.link(&urls::content(&h.zim_id, &h.user_path)),
-            source: if show_source {
-                h.zim_title
-            } else {
+            url: ui.link(&h.url),
+            source: if !show_source {
                 String::new()
+            } else if h.kind == "article" {
+                h.source
+            } else {
+                let word = ui.s().t(&format!("kind_{}", h.kind)).to_string();
+                if h.source.is_empty() {
+                    word
+                } else {
+                    format!("{word} · {}", h.source)
+                }
             },
             title: h.title,
             snippet_html: None,
