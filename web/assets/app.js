@@ -68,3 +68,26 @@
     }
   }
 })();
+/* Audio playlist: when a recording ends, the next one of the collection
+   plays in the same player. Without JavaScript the list is plain links. */
+(function () {
+  var player = document.getElementById('player');
+  var list = document.querySelector && document.querySelector('ol.playlist');
+  if (!player || !list || player.tagName !== 'AUDIO') return;
+  var links = list.getElementsByTagName('a');
+  var current = -1;
+  for (var i = 0; i < links.length; i++) {
+    if (links[i].parentNode.className.indexOf('current') >= 0) current = i;
+  }
+  player.addEventListener('ended', function () {
+    var next = current + 1;
+    if (next >= links.length) return;
+    if (links[current]) links[current].parentNode.className = '';
+    current = next;
+    links[current].parentNode.className = 'current';
+    player.src = links[current].getAttribute('data-src');
+    var h = document.getElementsByTagName('h1')[0];
+    if (h) h.textContent = links[current].textContent;
+    player.play();
+  });
+})();
