@@ -282,6 +282,16 @@ fn every_range_form_on_a_film() {
     }
     let r = server().request("GET", url, &[("Range", &format!("bytes={len}-"))]);
     assert_eq!(r.status, 416);
+    let etag = full.header("ETag").expect("ETag").to_string();
+    let same = server().request("GET", url, &[("Range", "bytes=10-19"), ("If-Range", &etag)]);
+    assert_eq!(same.status, 206);
+    let changed = server().request(
+        "GET",
+        url,
+        &[("Range", "bytes=10-19"), ("If-Range", "\"other\"")],
+    );
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.body.len(), len);
     let head = server().request("HEAD", url, &[("Range", "bytes=10-19")]);
     assert_eq!(head.status, 206);
     assert_eq!(head.header("Content-Length"), Some("10"));

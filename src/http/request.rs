@@ -19,6 +19,7 @@ pub struct Req {
     pub query: Vec<(String, String)>,
     pub host: Option<String>,
     pub range: Option<String>,
+    pub if_range: Option<String>,
     pub accept_language: Option<String>,
 }
 
@@ -40,6 +41,7 @@ impl Req {
             query: parse_query(query),
             host: None,
             range: None,
+            if_range: None,
             accept_language: None,
         }
     }

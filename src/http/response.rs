@@ -49,6 +49,8 @@ pub struct Reply {
     pub policy: Policy,
     /// Whether `Range` requests are honoured (content, not pages we build).
     pub ranges: bool,
+    /// A strong validator of the bytes, so `If-Range` can be answered.
+    pub etag: Option<String>,
 }
 
 impl Reply {
@@ -60,6 +62,7 @@ impl Reply {
             body,
             policy: Policy::Ui,
             ranges: false,
+            etag: None,
         }
     }
 
@@ -87,6 +90,11 @@ impl Reply {
         r.policy = Policy::Archive;
         r.ranges = true;
         r
+    }
+
+    pub fn with_etag(mut self, etag: String) -> Reply {
+        self.etag = Some(etag);
+        self
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
@@ -127,14 +135,23 @@ pub struct Outgoing {
     pub reader: Box<dyn Read + Send>,
 }
 
-/// Applies the request's Range header and the safety headers.
-pub fn finish(reply: Reply, range_header: Option<&str>) -> Outgoing {
+/// Applies the request's `Range` (and `If-Range`) and the safety headers.
+pub fn finish(reply: Reply, range_header: Option<&str>, if_range: Option<&str>) -> Outgoing {
+    // A range is only for the same bytes the client already has part of;
+    // without a validator to compare, the whole body is sent (RFC 9110 13.1.5).
+    let range_header = match if_range {
+        Some(v) if reply.etag.as_deref() != Some(v.trim()) => None,
+        _ => range_header,
+    };
     let mut headers: Vec<(String, String)> = safety_headers(reply.policy)
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     if let Some(ct) = &reply.content_type {
         headers.push(("Content-Type".into(), ct.clone()));
+    }
+    if let Some(e) = &reply.etag {
+        headers.push(("ETag".into(), e.clone()));
     }
     for (k, v) in &reply.headers {
         headers.push((k.to_string(), v.clone()));
@@ -246,13 +263,33 @@ mod tests {
     fn range_from_source() {
         let src: Arc<dyn ReadAt> = Arc::new((0u8..100).collect::<Vec<u8>>());
         let o = finish(
-            Reply::content("video/mp4", Body::Source(src)),
+            Reply::content("video/mp4", Body::Source(src.clone())),
             Some("bytes=10-19"),
+            None,
         );
         assert_eq!(o.status, 206);
         assert_eq!(header(&o, "Content-Range"), Some("bytes 10-19/100"));
         assert_eq!(o.len, 10);
         assert_eq!(body_of(o), (10u8..20).collect::<Vec<u8>>());
+        let tagged =
+            || Reply::content("video/mp4", Body::Source(src.clone())).with_etag("\"v1\"".into());
+        assert_eq!(
+            finish(tagged(), Some("bytes=10-19"), Some("\"v1\"")).status,
+            206
+        );
+        assert_eq!(
+            finish(tagged(), Some("bytes=10-19"), Some("\"v0\"")).status,
+            200
+        );
+        assert_eq!(
+            finish(
+                tagged(),
+                Some("bytes=10-19"),
+                Some("Tue, 01 Jan 2030 00:00:00 GMT")
+            )
+            .status,
+            200
+        );
     }
 
     #[test]
@@ -260,6 +297,7 @@ mod tests {
         let o = finish(
             Reply::content("text/plain", Body::Bytes(vec![1, 2, 3])),
             Some("bytes=3-"),
+            None,
         );
         assert_eq!(o.status, 416);
         assert_eq!(header(&o, "Content-Range"), Some("bytes */3"));
@@ -267,7 +305,7 @@ mod tests {
 
     #[test]
     fn pages_ignore_ranges_and_carry_safety_headers() {
-        let o = finish(Reply::html(200, "<p>x</p>".into()), Some("bytes=0-1"));
+        let o = finish(Reply::html(200, "<p>x</p>".into()), Some("bytes=0-1"), None);
         assert_eq!(o.status, 200);
         assert_eq!(header(&o, "Cache-Control"), Some("no-store"));
         assert_eq!(header(&o, "X-Content-Type-Options"), Some("nosniff"));

@@ -121,6 +121,7 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
     let mut req = Req::new(method, rq.url());
     req.host = header(&rq, "Host");
     req.range = header(&rq, "Range");
+    req.if_range = header(&rq, "If-Range");
     req.accept_language = header(&rq, "Accept-Language");
 
     let reply = if !guard::host_ok(req.host.as_deref(), port) {
@@ -134,7 +135,7 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
             Err(_) => handler.refuse(&req, 500),
         }
     };
-    let out = response::finish(reply, req.range.as_deref());
+    let out = response::finish(reply, req.range.as_deref(), req.if_range.as_deref());
     let len = out.len;
     let mut headers = Vec::with_capacity(out.headers.len());
     for (k, v) in &out.headers {

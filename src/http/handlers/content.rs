@@ -2,7 +2,7 @@
 //! `/raw/` (exact bytes), `/random`, `/icon/`.
 
 use super::pages;
-use crate::archive::{Archive, Dirent};
+use crate::archive::{Archive, Dirent, DirentKind};
 use crate::assets;
 use crate::bundle::ZimItem;
 use crate::http::app::App;
@@ -126,7 +126,13 @@ fn serve_dirent(item: &ZimItem, a: &Archive, d: &Dirent, _req: &Req, ui: &Ui, mo
         );
         return Reply::content("text/html; charset=utf-8", Body::Bytes(page.into_bytes()));
     }
-    Reply::content(&mime, Body::Source(Arc::new(blob)))
+    let mut reply = Reply::content(&mime, Body::Source(Arc::new(blob)));
+    if let DirentKind::Content { cluster, blob, .. } = d.kind {
+        // The archive's UUID changes with every build of it.
+        let uuid: String = a.uuid().iter().map(|b| format!("{b:02x}")).collect();
+        reply = reply.with_etag(format!("\"{uuid}-{cluster}-{blob}\""));
+    }
+    reply
 }
 
 fn is_html(mime: &str) -> bool {

@@ -9,7 +9,7 @@ use crate::http::response::{Body, Policy, Reply};
 use crate::markdown::{self, LinkTarget};
 use crate::media::names::SubtitleFormat;
 use crate::media::subtitles;
-use crate::readat::FileAt;
+use crate::readat::{FileAt, ReadAt};
 use crate::render::media::{self as view, DocumentView, ItemCard, ListView, PlayerView, Track};
 use crate::render::{rewrite, urls, Ui};
 use std::sync::Arc;
@@ -93,7 +93,11 @@ pub fn file(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
         Err(e) => return pages::damaged(ui, &e.to_string()),
     };
     let name = rel.rsplit('/').next().unwrap_or(&rel);
+    let etag = file_etag(path, src.len());
     let mut reply = Reply::content(&mime_of(name), Body::Source(Arc::new(src)));
+    if let Some(e) = etag {
+        reply = reply.with_etag(e);
+    }
     reply.policy = Policy::File;
     let how = if req.param("download").is_some() {
         "attachment"
@@ -101,6 +105,16 @@ pub fn file(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
         "inline"
     };
     reply.with_header("Content-Disposition", disposition(how, name))
+}
+
+/// Size and modification time: a file copied anew gets a new tag.
+fn file_etag(path: &std::path::Path, len: u64) -> Option<String> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let nanos = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(format!("\"{len:x}-{nanos:x}\""))
 }
 
 /// `/vtt/<rel>`: a subtitle file converted to WebVTT in UTF-8.
