@@ -3,4 +3,5 @@
 //!
 //! Data flows one way: drive → catalog → search → pages → HTTP.
 
+pub mod fulltext;
 pub mod readat;
