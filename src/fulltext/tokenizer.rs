@@ -134,18 +134,21 @@ pub(super) fn tokens(text: &str) -> Vec<(Token, std::ops::Range<usize>)> {
         let mut word = String::new();
         while let Some(c) = at(i) {
             let next_is_word = at(i + 1).is_some_and(|n| is_wordchar(n) && !is_cjk(n));
+            // Between two digits only number separators join ("3·1" is two
+            // words); elsewhere only the word infixes do.
+            let between_digits =
+                i > 0 && at(i - 1).is_some_and(is_digit) && at(i + 1).is_some_and(is_digit);
             if is_wordchar(c) && !is_cjk(c) {
+                word.push(c);
+            } else if between_digits {
+                if !digit_infix(c) {
+                    break;
+                }
                 word.push(c);
             } else if let (Some(mapped), true) = (infix(c), next_is_word) {
                 if let Some(m) = mapped {
                     word.push(m);
                 }
-            } else if digit_infix(c)
-                && i > 0
-                && at(i - 1).is_some_and(is_digit)
-                && at(i + 1).is_some_and(is_digit)
-            {
-                word.push(c);
             } else {
                 break;
             }
@@ -222,6 +225,10 @@ mod tests {
         assert_eq!(words("c++ c# a+b"), ["c++", "c#", "a", "b"]);
         assert_eq!(words("서울seoul 대한민국!"), ["서울", "seoul", "대한민국"]);
         assert_eq!(words("zero\u{200b}width"), ["zerowidth"]);
+        assert_eq!(
+            words("3·1 운동 a·b 3'4"),
+            ["3", "1", "운동", "a·b", "3", "4"]
+        );
         let linked: Vec<bool> = tokens("ray-charles x")
             .into_iter()
             .map(|(t, _)| matches!(t, Token::Word { linked: true, .. }))

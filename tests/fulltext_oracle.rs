@@ -1,0 +1,119 @@
+//! Differential test against libzim: the JSON fixtures under
+//! tests/fixtures/fulltext-oracle were recorded with python-libzim (what
+//! kiwix-serve ranks) by tests/fixtures/make-fulltext-oracle.sh. Each names
+//! the archive in ../shared it was made from, with its size and sha256;
+//! an archive that is absent or differs is skipped with a message, since
+//! every build of a bundle has a different index.
+//!
+//! More fixtures (e.g. for bundles made with make-bundle) can be checked by
+//! listing their paths in FULLTEXT_ORACLE_EXTRA (separated by ':'); their
+//! `archive` may be an absolute path.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use driveshelf::fulltext::Index;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fulltext-oracle");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    out.sort();
+    if let Ok(extra) = std::env::var("FULLTEXT_ORACLE_EXTRA") {
+        out.extend(
+            extra
+                .split(':')
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from),
+        );
+    }
+    out
+}
+
+fn sha256_hex(path: &Path) -> String {
+    let data = std::fs::read(path).unwrap();
+    Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn rankings_match_libzim() {
+    let mut compared = 0usize;
+    let mut top10_same = 0usize;
+    let mut totals_same = 0usize;
+    let mut failures = Vec::new();
+    for fixture in fixtures() {
+        let f: Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+        let name = f["archive"].as_str().unwrap();
+        let zim = if Path::new(name).is_absolute() {
+            PathBuf::from(name)
+        } else {
+            match common::shared() {
+                Some(s) => s.join(name),
+                None => {
+                    eprintln!("skip {}: ../shared is absent", fixture.display());
+                    continue;
+                }
+            }
+        };
+        let size = std::fs::metadata(&zim).map(|m| m.len()).ok();
+        if size != f["size"].as_u64() || sha256_hex(&zim) != f["sha256"].as_str().unwrap() {
+            eprintln!(
+                "skip {}: {} is absent or not the file the fixture was recorded from",
+                fixture.display(),
+                zim.display()
+            );
+            continue;
+        }
+        let window = common::fulltext_window(&zim).expect("archive has a full-text index");
+        let index = Index::open(window, f["language"].as_str().unwrap_or("")).unwrap();
+        let new_scheme = f["new_namespace_scheme"].as_bool().unwrap_or(true);
+        for case in f["queries"].as_array().unwrap() {
+            let q = case["q"].as_str().unwrap();
+            let want: Vec<&str> = case["paths"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect();
+            let want_total = case["count"].as_u64().unwrap();
+            let got = index.search(q, 0, want.len()).unwrap();
+            let got_paths: Vec<&str> = got
+                .hits
+                .iter()
+                .map(|h| index.entry_path(&h.path, new_scheme))
+                .collect();
+            compared += 1;
+            let top = |v: &[&str]| v.iter().take(10).map(|s| s.to_string()).collect::<Vec<_>>();
+            let same_top = top(&got_paths) == top(&want);
+            top10_same += usize::from(same_top);
+            totals_same += usize::from(got.total == want_total);
+            if !same_top || got.total != want_total || got_paths != want {
+                failures.push(format!(
+                    "{name} {q:?}: total {} want {want_total}\n   got  {:?}\n   want {:?}",
+                    got.total,
+                    &got_paths[..got_paths.len().min(10)],
+                    &want[..want.len().min(10)]
+                ));
+            }
+        }
+    }
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    eprintln!(
+        "{compared} queries compared: {top10_same} identical top-10, {totals_same} exact totals"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} queries differ from libzim",
+        failures.len()
+    );
+}
