@@ -117,3 +117,48 @@ fn rankings_match_libzim() {
         failures.len()
     );
 }
+
+/// The bundle manifest lists words planted in exactly known articles.
+#[test]
+fn planted_words_find_exactly_their_articles() {
+    let Some(shared) = common::shared() else {
+        eprintln!("skip: ../shared is absent");
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(shared.join("sample-bundle.manifest.json")) else {
+        eprintln!("skip: no sample-bundle manifest");
+        return;
+    };
+    let manifest: Value = serde_json::from_str(&text).unwrap();
+    let mut probes = 0;
+    for zim in manifest["zims"].as_array().unwrap() {
+        let path = shared
+            .join("sample-bundle")
+            .join(zim["file"].as_str().unwrap());
+        if std::fs::metadata(&path).map(|m| m.len()).ok() != zim["size"].as_u64() {
+            eprintln!("skip {}: not the archive of the manifest", path.display());
+            continue;
+        }
+        let index = Index::open(common::fulltext_window(&path).unwrap(), "kor").unwrap();
+        for probe in zim["search_probes"].as_array().into_iter().flatten() {
+            let word = probe["word"].as_str().unwrap();
+            let mut want: Vec<&str> = probe["paths"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect();
+            let got = index.search(word, 0, 1000).unwrap();
+            let mut got: Vec<&str> = got
+                .hits
+                .iter()
+                .map(|h| index.entry_path(&h.path, true))
+                .collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{word}");
+            probes += 1;
+        }
+    }
+    eprintln!("{probes} planted words found in exactly their articles");
+}
