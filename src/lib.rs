@@ -3,5 +3,6 @@
 //!
 //! Data flows one way: drive → catalog → search → pages → HTTP.
 
+pub mod archive;
 pub mod fulltext;
 pub mod readat;

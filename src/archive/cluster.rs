@@ -1,0 +1,411 @@
+//! Clusters: groups of blobs, stored raw or compressed as a whole.
+//!
+//! Layout after the one info byte: a table of blob offsets (4 bytes each, 8
+//! with the extended flag), relative to the table's start, then the blobs.
+//! The first offset is the table's size, so it also gives the blob count.
+
+use std::cell::Cell;
+use std::io::{self, Read};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::error::{ArchiveError, Result};
+use crate::readat::ReadAt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Xz,
+    Zstd,
+}
+
+impl Compression {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Xz => "xz",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// Decodes the info byte: compression and whether offsets are 8 bytes wide.
+pub fn parse_info(cluster: u32, info: u8) -> Result<(Compression, bool)> {
+    let extended = info & 0x10 != 0;
+    let compression = match info & 0x0F {
+        0 | 1 => Compression::None,
+        4 => Compression::Xz,
+        5 => Compression::Zstd,
+        2 => {
+            return Err(ArchiveError::UnsupportedCompression {
+                cluster,
+                name: "zlib (obsolete)",
+            })
+        }
+        3 => {
+            return Err(ArchiveError::UnsupportedCompression {
+                cluster,
+                name: "bzip2 (obsolete)",
+            })
+        }
+        _ => {
+            return Err(ArchiveError::BadCluster {
+                cluster,
+                reason: "unknown compression type",
+            })
+        }
+    };
+    Ok((compression, extended))
+}
+
+fn offset_width(extended: bool) -> u64 {
+    if extended {
+        8
+    } else {
+        4
+    }
+}
+
+fn read_offset(b: &[u8], extended: bool) -> Option<u64> {
+    if extended {
+        let s = b.get(..8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        Some(u64::from_le_bytes(a))
+    } else {
+        let s = b.get(..4)?;
+        Some(u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])))
+    }
+}
+
+/// Blob count from the first offset, which must cover a whole table.
+fn count_from_first(cluster: u32, first: u64, extended: bool, data_len: u64) -> Result<u64> {
+    let w = offset_width(extended);
+    if first < w || first % w != 0 || first > data_len {
+        return Err(ArchiveError::BadCluster {
+            cluster,
+            reason: "its offset table is damaged",
+        });
+    }
+    Ok(first / w - 1)
+}
+
+fn check_range(cluster: u32, start: u64, end: u64, data_len: u64) -> Result<()> {
+    if start > end {
+        return Err(ArchiveError::BadCluster {
+            cluster,
+            reason: "its blob offsets are not in order",
+        });
+    }
+    if end > data_len {
+        return Err(ArchiveError::BadCluster {
+            cluster,
+            reason: "a blob reaches past the end of the cluster",
+        });
+    }
+    Ok(())
+}
+
+/// A decompressed cluster, kept whole in the cache.
+pub struct Decoded {
+    pub data: Arc<Vec<u8>>,
+    extended: bool,
+    count: u64,
+}
+
+impl Decoded {
+    pub fn new(cluster: u32, data: Vec<u8>, extended: bool) -> Result<Decoded> {
+        let first = read_offset(&data, extended).ok_or(ArchiveError::BadCluster {
+            cluster,
+            reason: "it is empty",
+        })?;
+        let count = count_from_first(cluster, first, extended, data.len() as u64)?;
+        Ok(Decoded {
+            data: Arc::new(data),
+            extended,
+            count,
+        })
+    }
+
+    #[cfg(test)]
+    pub fn blob_count(&self) -> u64 {
+        self.count
+    }
+
+    /// `(start, len)` of blob `blob` inside `data`.
+    pub fn blob_range(&self, cluster: u32, blob: u32) -> Result<(usize, usize)> {
+        if u64::from(blob) >= self.count {
+            return Err(ArchiveError::BlobOutOfRange {
+                cluster,
+                blob,
+                count: self.count,
+            });
+        }
+        let w = offset_width(self.extended);
+        let at = usize::try_from(u64::from(blob) * w).map_err(|_| ArchiveError::BadCluster {
+            cluster,
+            reason: "its offset table is damaged",
+        })?;
+        let pair = self.data.get(at..).unwrap_or_default();
+        let start = read_offset(pair, self.extended);
+        let end = pair
+            .get(w as usize..)
+            .and_then(|b| read_offset(b, self.extended));
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(ArchiveError::BadCluster {
+                cluster,
+                reason: "its offset table is damaged",
+            });
+        };
+        check_range(cluster, start, end, self.data.len() as u64)?;
+        // Both fit in usize: they are at most data.len().
+        Ok((start as usize, (end - start) as usize))
+    }
+
+    /// What the cache charges for keeping this cluster.
+    pub fn weight(&self) -> usize {
+        self.data.len()
+    }
+}
+
+/// Blob `blob` of the uncompressed cluster whose offset table starts at
+/// `table` and which ends at `end`: `(absolute offset, length)`.
+pub fn raw_blob_range(
+    src: &dyn ReadAt,
+    cluster: u32,
+    table: u64,
+    end: u64,
+    extended: bool,
+    blob: u32,
+) -> Result<(u64, u64)> {
+    let data_len = end.checked_sub(table).ok_or(ArchiveError::BadCluster {
+        cluster,
+        reason: "it lies outside the file",
+    })?;
+    let w = offset_width(extended);
+    let mut first = [0u8; 8];
+    let first = first.get_mut(..w as usize).unwrap_or_default();
+    if w > data_len {
+        return Err(ArchiveError::BadCluster {
+            cluster,
+            reason: "it is empty",
+        });
+    }
+    src.read_exact_at(first, table)?;
+    let first = read_offset(first, extended).unwrap_or(0);
+    let count = count_from_first(cluster, first, extended, data_len)?;
+    if u64::from(blob) >= count {
+        return Err(ArchiveError::BlobOutOfRange {
+            cluster,
+            blob,
+            count,
+        });
+    }
+    let mut pair = [0u8; 16];
+    let pair = pair.get_mut(..2 * w as usize).unwrap_or_default();
+    // In range: blob + 1 <= count, and the table (count + 1 entries) fits.
+    src.read_exact_at(pair, table + u64::from(blob) * w)?;
+    let start = read_offset(pair, extended).unwrap_or(0);
+    let stop = read_offset(pair.get(w as usize..).unwrap_or_default(), extended).unwrap_or(0);
+    check_range(cluster, start, stop, data_len)?;
+    Ok((table + start, stop - start))
+}
+
+/// Lets a decoder pull the compressed bytes through positional reads, and
+/// remembers whether a failure came from the drive rather than the data.
+struct RangeReader<'a> {
+    src: &'a dyn ReadAt,
+    pos: u64,
+    end: u64,
+    io_failed: Rc<Cell<bool>>,
+}
+
+impl Read for RangeReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.end.saturating_sub(self.pos);
+        let n = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        if n == 0 {
+            return Ok(0);
+        }
+        let dst = buf.get_mut(..n).unwrap_or_default();
+        if let Err(e) = self.src.read_exact_at(dst, self.pos) {
+            self.io_failed.set(true);
+            return Err(e);
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Decompresses the cluster data in `[start, end)` (after the info byte),
+/// refusing output larger than `limit` bytes.
+pub fn decompress(
+    src: &dyn ReadAt,
+    cluster: u32,
+    compression: Compression,
+    start: u64,
+    end: u64,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    let io_failed = Rc::new(Cell::new(false));
+    let reader = RangeReader {
+        src,
+        pos: start,
+        end,
+        io_failed: io_failed.clone(),
+    };
+    let mut out = Vec::new();
+    let cap = limit.saturating_add(1);
+    let result = match compression {
+        Compression::None => reader.take(cap).read_to_end(&mut out),
+        Compression::Xz => xz2::read::XzDecoder::new(reader)
+            .take(cap)
+            .read_to_end(&mut out),
+        // One frame per cluster; stopping there keeps the decoder from
+        // reading whatever follows as a second frame.
+        Compression::Zstd => zstd::stream::read::Decoder::new(reader)
+            .map(|d| d.single_frame())
+            .and_then(|d| d.take(cap).read_to_end(&mut out)),
+    };
+    match result {
+        Ok(_) if out.len() as u64 > limit => Err(ArchiveError::ClusterTooLarge { cluster, limit }),
+        Ok(_) => Ok(out),
+        Err(e) if io_failed.get() => Err(ArchiveError::Io(e)),
+        Err(e) => Err(ArchiveError::Decompress {
+            cluster,
+            algorithm: compression.name(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An uncompressed cluster body (without the info byte) holding `blobs`.
+    pub fn body(blobs: &[&[u8]], extended: bool) -> Vec<u8> {
+        let w = if extended { 8 } else { 4 };
+        let mut offs = vec![(blobs.len() as u64 + 1) * w];
+        for b in blobs {
+            offs.push(offs.last().unwrap() + b.len() as u64);
+        }
+        let mut v = Vec::new();
+        for o in offs {
+            if extended {
+                v.extend_from_slice(&o.to_le_bytes());
+            } else {
+                v.extend_from_slice(&(o as u32).to_le_bytes());
+            }
+        }
+        for b in blobs {
+            v.extend_from_slice(b);
+        }
+        v
+    }
+
+    #[test]
+    fn info_byte() {
+        assert_eq!(parse_info(0, 0x01).unwrap(), (Compression::None, false));
+        assert_eq!(parse_info(0, 0x15).unwrap(), (Compression::Zstd, true));
+        assert_eq!(parse_info(0, 0x04).unwrap(), (Compression::Xz, false));
+        assert!(matches!(
+            parse_info(0, 2),
+            Err(ArchiveError::UnsupportedCompression { .. })
+        ));
+        assert!(parse_info(0, 3).is_err());
+        assert!(parse_info(0, 9).is_err());
+    }
+
+    #[test]
+    fn decoded_blobs_both_widths() {
+        for ext in [false, true] {
+            let d = Decoded::new(7, body(&[b"hello", b"", b"world!"], ext), ext).unwrap();
+            assert_eq!(d.blob_count(), 3);
+            let (s, l) = d.blob_range(7, 0).unwrap();
+            assert_eq!(&d.data[s..s + l], b"hello");
+            assert_eq!(d.blob_range(7, 1).unwrap().1, 0);
+            let (s, l) = d.blob_range(7, 2).unwrap();
+            assert_eq!(&d.data[s..s + l], b"world!");
+            assert!(matches!(
+                d.blob_range(7, 3),
+                Err(ArchiveError::BlobOutOfRange { count: 3, .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn raw_blobs_both_widths() {
+        for ext in [false, true] {
+            let mut file = vec![9u8; 5];
+            file.extend(body(&[b"abc", b"defg"], ext));
+            let end = file.len() as u64;
+            let (at, len) = raw_blob_range(&file, 0, 5, end, ext, 1).unwrap();
+            assert_eq!(&file[at as usize..(at + len) as usize], b"defg");
+            assert!(raw_blob_range(&file, 0, 5, end, ext, 2).is_err());
+            // The cluster ends before the last blob does.
+            assert!(raw_blob_range(&file, 0, 5, end - 1, ext, 1).is_err());
+        }
+    }
+
+    #[test]
+    fn damaged_offsets() {
+        let mut b = body(&[b"abc", b"defg"], false);
+        b[4..8].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        let d = Decoded::new(0, b.clone(), false).unwrap();
+        assert!(d.blob_range(0, 0).is_err());
+        assert!(d.blob_range(0, 1).is_err());
+        let len = b.len() as u64;
+        assert!(raw_blob_range(&b, 0, 0, len, false, 0).is_err());
+        // First offset not a multiple of the width / beyond the data.
+        assert!(Decoded::new(0, vec![5, 0, 0, 0, 1], false).is_err());
+        assert!(Decoded::new(0, vec![40, 0, 0, 0], false).is_err());
+        assert!(Decoded::new(0, vec![], false).is_err());
+    }
+
+    #[test]
+    fn decompress_roundtrip_and_limits() {
+        let raw = body(&[&[1u8; 5000], b"x"], false);
+        let z = zstd::bulk::compress(&raw, 3).unwrap();
+        let mut file = vec![0u8; 3];
+        file.extend_from_slice(&z);
+        // Trailing bytes after the frame must not be read as another frame.
+        file.extend_from_slice(&[0xAB; 20]);
+        let end = file.len() as u64;
+        let out = decompress(&file, 0, Compression::Zstd, 3, end, 1 << 20).unwrap();
+        assert_eq!(out, raw);
+        assert!(matches!(
+            decompress(&file, 0, Compression::Zstd, 3, end, 100),
+            Err(ArchiveError::ClusterTooLarge { .. })
+        ));
+        let mut bad = file.clone();
+        bad[10] ^= 0xFF;
+        bad[11] ^= 0xFF;
+        assert!(decompress(&bad, 4, Compression::Zstd, 3, end, 1 << 20).is_err());
+        // Cut short.
+        assert!(decompress(
+            &file,
+            0,
+            Compression::Zstd,
+            3,
+            3 + z.len() as u64 / 2,
+            1 << 20
+        )
+        .is_err());
+
+        let mut xz = Vec::new();
+        let mut enc = xz2::read::XzEncoder::new(&raw[..], 6);
+        enc.read_to_end(&mut xz).unwrap();
+        let end = xz.len() as u64;
+        assert_eq!(
+            decompress(&xz, 0, Compression::Xz, 0, end, 1 << 20).unwrap(),
+            raw
+        );
+        let e = decompress(&xz, 2, Compression::Xz, 1, end, 1 << 20).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("cluster 2 cannot be decompressed (xz"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! Checks made before any route runs.
+
+/// Only requests addressed to this server by a loopback name pass. A page of
+/// another site whose name was made to resolve to 127.0.0.1 (DNS rebinding)
+/// sends its own name in `Host` and is refused.
+pub fn host_ok(host: Option<&str>, port: u16) -> bool {
+    let Some(h) = host else {
+        return false;
+    };
+    let h = h.trim().to_ascii_lowercase();
+    let (name, p) = match h.rsplit_once(':') {
+        Some((n, p)) if !n.is_empty() && !p.contains(']') => (n, Some(p)),
+        _ => (h.as_str(), None),
+    };
+    let port_ok = match p {
+        Some(p) => p.parse::<u16>().ok() == Some(port),
+        None => port == 80,
+    };
+    port_ok && matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        assert!(host_ok(Some("127.0.0.1:8480"), 8480));
+        assert!(host_ok(Some("LOCALHOST:8480"), 8480));
+        assert!(host_ok(Some("[::1]:8480"), 8480));
+        assert!(!host_ok(Some("127.0.0.1:8481"), 8480));
+        assert!(!host_ok(Some("evil.example:8480"), 8480));
+        assert!(!host_ok(Some("localhost.evil.example:8480"), 8480));
+        assert!(!host_ok(Some("127.0.0.1"), 8480));
+        assert!(!host_ok(Some("[::1]"), 8480));
+        assert!(!host_ok(None, 8480));
+        assert!(host_ok(Some("localhost"), 80));
+    }
+}

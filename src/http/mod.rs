@@ -1,0 +1,8 @@
+//! Everything that speaks HTTP: the server loop, guards, responses, and the
+//! route table with its handlers.
+
+pub mod guard;
+pub mod range;
+pub mod request;
+pub mod response;
+pub mod server;

@@ -1,0 +1,276 @@
+//! What a handler returns, and how it goes out: the safety headers on every
+//! response, ranges, HEAD.
+
+use super::range::{self, RangeReq};
+use crate::readat::ReadAt;
+use std::borrow::Cow;
+use std::io::{self, Read};
+use std::sync::Arc;
+
+pub enum Body {
+    Empty,
+    Bytes(Vec<u8>),
+    Static(Cow<'static, [u8]>),
+    /// Read on demand (entries of uncompressed clusters, files on the drive).
+    Source(Arc<dyn ReadAt>),
+}
+
+impl Body {
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Bytes(b) => b.len() as u64,
+            Body::Static(b) => b.len() as u64,
+            Body::Source(s) => s.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Which Content-Security-Policy a response carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Our own pages: no inline script or style at all.
+    Ui,
+    /// Archive content: its own inline scripts and styles run, but nothing
+    /// may be fetched from, sent to, or framed from anywhere but this server.
+    Archive,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Body,
+    pub policy: Policy,
+    /// Whether `Range` requests are honoured (content, not pages we build).
+    pub ranges: bool,
+}
+
+impl Reply {
+    pub fn new(status: u16, content_type: &str, body: Body) -> Reply {
+        Reply {
+            status,
+            content_type: Some(content_type.to_string()),
+            headers: Vec::new(),
+            body,
+            policy: Policy::Ui,
+            ranges: false,
+        }
+    }
+
+    pub fn html(status: u16, html: String) -> Reply {
+        Reply::new(
+            status,
+            "text/html; charset=utf-8",
+            Body::Bytes(html.into_bytes()),
+        )
+    }
+
+    pub fn json(value: &serde_json::Value) -> Reply {
+        let body = serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec());
+        Reply::new(200, "application/json; charset=utf-8", Body::Bytes(body))
+    }
+
+    pub fn redirect(location: &str) -> Reply {
+        let mut r = Reply::new(302, "text/plain; charset=utf-8", Body::Empty);
+        r.headers.push(("Location", location.to_string()));
+        r
+    }
+
+    pub fn content(content_type: &str, body: Body) -> Reply {
+        let mut r = Reply::new(200, content_type, body);
+        r.policy = Policy::Archive;
+        r.ranges = true;
+        r
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+const CSP_UI: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'";
+const CSP_ARCHIVE: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
+
+/// Headers every response carries, whatever route produced it.
+pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
+    [
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        (
+            "Content-Security-Policy",
+            match policy {
+                Policy::Ui => CSP_UI,
+                Policy::Archive => CSP_ARCHIVE,
+            },
+        ),
+        ("X-DNS-Prefetch-Control", "off"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+    ]
+}
+
+/// A reply ready to write: final status, headers, and a reader of the bytes.
+pub struct Outgoing {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub len: u64,
+    pub reader: Box<dyn Read + Send>,
+}
+
+/// Applies the request's Range header and the safety headers.
+pub fn finish(reply: Reply, range_header: Option<&str>) -> Outgoing {
+    let mut headers: Vec<(String, String)> = safety_headers(reply.policy)
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if let Some(ct) = &reply.content_type {
+        headers.push(("Content-Type".into(), ct.clone()));
+    }
+    for (k, v) in &reply.headers {
+        headers.push((k.to_string(), v.clone()));
+    }
+    let total = reply.body.len();
+    let mut status = reply.status;
+    let (start, len) = if reply.ranges && status == 200 {
+        headers.push(("Accept-Ranges".into(), "bytes".into()));
+        match range::parse(range_header, total) {
+            RangeReq::Full => (0, total),
+            RangeReq::Part { start, end } => {
+                status = 206;
+                headers.push((
+                    "Content-Range".into(),
+                    format!("bytes {start}-{end}/{total}"),
+                ));
+                (start, end - start + 1)
+            }
+            RangeReq::Unsatisfiable => {
+                headers.retain(|(k, _)| k != "Content-Type");
+                headers.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
+                headers.push(("Content-Range".into(), format!("bytes */{total}")));
+                return Outgoing {
+                    status: 416,
+                    headers,
+                    len: 0,
+                    reader: Box::new(io::empty()),
+                };
+            }
+        }
+    } else {
+        (0, total)
+    };
+    let reader: Box<dyn Read + Send> = match reply.body {
+        Body::Empty => Box::new(io::empty()),
+        Body::Bytes(b) => Box::new(io::Cursor::new(slice_vec(b, start, len))),
+        Body::Static(b) => Box::new(io::Cursor::new(slice_vec(b.into_owned(), start, len))),
+        Body::Source(src) => Box::new(SourceReader {
+            src,
+            pos: start,
+            end: start + len,
+        }),
+    };
+    Outgoing {
+        status,
+        headers,
+        len,
+        reader,
+    }
+}
+
+fn slice_vec(mut v: Vec<u8>, start: u64, len: u64) -> Vec<u8> {
+    if start == 0 && len == v.len() as u64 {
+        return v;
+    }
+    let s = usize::try_from(start).unwrap_or(usize::MAX).min(v.len());
+    let e = s
+        .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+        .min(v.len());
+    v.truncate(e);
+    v.drain(..s);
+    v
+}
+
+/// Streams `[pos, end)` of a source in bounded chunks: a 2 GB film is never
+/// held in memory.
+struct SourceReader {
+    src: Arc<dyn ReadAt>,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for SourceReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.end.saturating_sub(self.pos);
+        if left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len())
+            .min(256 * 1024);
+        let chunk = buf.get_mut(..n).ok_or_else(|| io::Error::other("buffer"))?;
+        self.src.read_exact_at(chunk, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(o: Outgoing) -> Vec<u8> {
+        let mut v = Vec::new();
+        let mut r = o.reader;
+        r.read_to_end(&mut v).unwrap();
+        v
+    }
+
+    fn header<'a>(o: &'a Outgoing, name: &str) -> Option<&'a str> {
+        o.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn range_from_source() {
+        let src: Arc<dyn ReadAt> = Arc::new((0u8..100).collect::<Vec<u8>>());
+        let o = finish(
+            Reply::content("video/mp4", Body::Source(src)),
+            Some("bytes=10-19"),
+        );
+        assert_eq!(o.status, 206);
+        assert_eq!(header(&o, "Content-Range"), Some("bytes 10-19/100"));
+        assert_eq!(o.len, 10);
+        assert_eq!(body_of(o), (10u8..20).collect::<Vec<u8>>());
+    }
+
+    #[test]
+    fn unsatisfiable() {
+        let o = finish(
+            Reply::content("text/plain", Body::Bytes(vec![1, 2, 3])),
+            Some("bytes=3-"),
+        );
+        assert_eq!(o.status, 416);
+        assert_eq!(header(&o, "Content-Range"), Some("bytes */3"));
+    }
+
+    #[test]
+    fn pages_ignore_ranges_and_carry_safety_headers() {
+        let o = finish(Reply::html(200, "<p>x</p>".into()), Some("bytes=0-1"));
+        assert_eq!(o.status, 200);
+        assert_eq!(header(&o, "Cache-Control"), Some("no-store"));
+        assert_eq!(header(&o, "X-Content-Type-Options"), Some("nosniff"));
+        assert_eq!(header(&o, "Referrer-Policy"), Some("no-referrer"));
+        assert!(header(&o, "Content-Security-Policy")
+            .unwrap()
+            .contains("default-src 'none'"));
+        assert_eq!(body_of(o), b"<p>x</p>");
+    }
+}

@@ -1,0 +1,91 @@
+//! UI strings, one file per language in `web/i18n/<lang>.txt`.
+//!
+//! Each line is `key = text`; `{name}` in a text is filled by [`Strings::fmt`].
+
+use crate::assets;
+use crate::lang::Lang;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub struct Strings {
+    map: HashMap<String, String>,
+}
+
+fn parse(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            Some((k.trim().to_string(), v.trim().replace("\\n", "\n")))
+        })
+        .collect()
+}
+
+impl Strings {
+    pub fn get(lang: Lang) -> &'static Strings {
+        static KO: OnceLock<Strings> = OnceLock::new();
+        static EN: OnceLock<Strings> = OnceLock::new();
+        let cell = match lang {
+            Lang::Ko => &KO,
+            Lang::En => &EN,
+        };
+        cell.get_or_init(|| Strings {
+            map: assets::text(&format!("i18n/{}.txt", lang.code()))
+                .map(|t| parse(&t))
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The text for `key`; a missing key shows as itself so it is noticed,
+    /// and a test makes sure none is missing.
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.map.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    /// The text for `key` with `{name}` placeholders filled.
+    pub fn fmt(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let ko: BTreeSet<_> = Strings::get(Lang::Ko).keys().collect();
+        let en: BTreeSet<_> = Strings::get(Lang::En).keys().collect();
+        assert!(!ko.is_empty());
+        let only_ko: Vec<_> = ko.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&ko).collect();
+        assert!(only_ko.is_empty(), "missing in en.txt: {only_ko:?}");
+        assert!(only_en.is_empty(), "missing in ko.txt: {only_en:?}");
+    }
+
+    #[test]
+    fn every_key_used_in_templates_or_code_exists() {
+        // Keys referenced as {{t:key}} in templates must exist.
+        let ko = Strings::get(Lang::Ko);
+        for name in crate::render::template::names() {
+            let text = crate::assets::text(&name).unwrap_or_default();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("{{t:") {
+                rest = &rest[i + 4..];
+                let end = rest.find("}}").unwrap_or(0);
+                let key = &rest[..end];
+                assert!(ko.map.contains_key(key), "{name}: unknown string key {key}");
+            }
+        }
+    }
+}

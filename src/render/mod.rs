@@ -1,0 +1,406 @@
+//! Turns data into HTML pages. Knows nothing of files, archives or HTTP: the
+//! handlers pass in plain view structs and get a string back.
+
+pub mod html;
+pub mod i18n;
+pub mod rewrite;
+pub mod template;
+pub mod urls;
+
+use crate::assets;
+use crate::lang::Lang;
+use html::escape;
+use i18n::Strings;
+use template::{render, Vars};
+
+/// Who the page is for: the UI language, and whether the language was asked
+/// for in the URL (then every link carries it, since we keep no cookie).
+#[derive(Clone, Copy, Debug)]
+pub struct Ui {
+    pub lang: Lang,
+    pub lang_in_url: bool,
+}
+
+impl Ui {
+    pub fn new(lang: Lang, lang_in_url: bool) -> Ui {
+        Ui { lang, lang_in_url }
+    }
+
+    pub fn s(&self) -> &'static Strings {
+        Strings::get(self.lang)
+    }
+
+    /// A link to one of our own pages, carrying the language when the URL set it.
+    pub fn link(&self, path_and_query: &str) -> String {
+        if !self.lang_in_url {
+            return path_and_query.to_string();
+        }
+        let sep = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        format!("{path_and_query}{sep}lang={}", self.lang.code())
+    }
+}
+
+/// One archive on the home page.
+pub struct ArchiveCard {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub articles: u32,
+    pub url: String,
+    pub icon_url: Option<String>,
+    pub damaged: Option<String>,
+    pub file: String,
+}
+
+pub struct HomeView {
+    pub archives: Vec<ArchiveCard>,
+}
+
+pub struct ResultItem {
+    pub title: String,
+    pub url: String,
+    pub source: String,
+    pub snippet_html: Option<String>,
+}
+
+pub struct SearchView<'a> {
+    pub q: &'a str,
+    pub scope: Option<(&'a str, &'a str)>,
+    pub total: u64,
+    pub results: Vec<ResultItem>,
+    pub offset: usize,
+    pub page_size: usize,
+}
+
+/// Wraps page content in the common frame: header, search box, language switch.
+pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -> String {
+    let s = ui.s();
+    let full_title = if title.is_empty() {
+        s.t("brand").to_string()
+    } else {
+        format!("{title} – {}", s.t("brand"))
+    };
+    let mut hidden = String::new();
+    if let Some(id) = scope {
+        hidden.push_str(&format!(
+            "<input type=\"hidden\" name=\"zim\" value=\"{}\">",
+            escape(id)
+        ));
+    }
+    if ui.lang_in_url {
+        hidden.push_str(&format!(
+            "<input type=\"hidden\" name=\"lang\" value=\"{}\">",
+            ui.lang.code()
+        ));
+    }
+    let vars = Vars::new()
+        .text("lang", ui.lang.code())
+        .text("title", full_title)
+        .text("assets", assets::PREFIX)
+        .text("home", ui.link("/"))
+        .text("q", q)
+        .html("search_hidden", hidden)
+        .html("lang_switch", lang_switch(ui))
+        .html("content", content);
+    render("layout", &vars, s)
+}
+
+fn lang_switch(ui: &Ui) -> String {
+    Lang::ALL
+        .iter()
+        .map(|&l| {
+            let label = escape(Strings::get(l).t(&format!("lang_{}", l.code())));
+            if l == ui.lang {
+                format!("<strong lang=\"{l}\" aria-current=\"true\">{label}</strong>")
+            } else {
+                // A plain link: the server reads `lang` from the URL, no cookie.
+                format!("<a lang=\"{l}\" hreflang=\"{l}\" href=\"?lang={l}\">{label}</a>")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn home(ui: &Ui, view: &HomeView) -> String {
+    let s = ui.s();
+    let archives = if view.archives.is_empty() {
+        empty_library(ui)
+    } else {
+        let mut out = String::from("<ul class=\"cards\">");
+        for a in &view.archives {
+            out.push_str(&archive_card(ui, a));
+        }
+        out.push_str("</ul>");
+        out
+    };
+    let content = render(
+        "home",
+        &Vars::new().html("welcome", "").html("archives", archives),
+        s,
+    );
+    page(ui, "", "", None, &content)
+}
+
+fn empty_library(ui: &Ui) -> String {
+    // Both languages at once: whoever set up this drive may read either.
+    let mut out = String::from("<div class=\"empty\">");
+    let mut langs = vec![ui.lang];
+    langs.extend(Lang::ALL.iter().copied().filter(|&l| l != ui.lang));
+    for l in langs {
+        let s = Strings::get(l);
+        out.push_str(&format!(
+            "<div lang=\"{l}\"><h2>{}</h2><p>{}</p></div>",
+            escape(s.t("empty_title")),
+            escape(s.t("empty_body"))
+        ));
+    }
+    out.push_str("</div>");
+    out
+}
+
+fn archive_card(ui: &Ui, a: &ArchiveCard) -> String {
+    let s = ui.s();
+    if let Some(reason) = &a.damaged {
+        return format!(
+            "<li class=\"card damaged\"><h2>{}</h2><p class=\"file\">{}</p><p>{}</p></li>",
+            escape(&a.title),
+            escape(&a.file),
+            escape(&s.fmt("archive_damaged", &[("reason", reason)]))
+        );
+    }
+    let icon = match &a.icon_url {
+        Some(u) => format!(
+            "<img class=\"icon\" src=\"{}\" width=\"48\" height=\"48\" alt=\"\">",
+            escape(u)
+        ),
+        None => "<span class=\"icon blank\" aria-hidden=\"true\"></span>".to_string(),
+    };
+    let mut meta = vec![s.fmt(
+        "articles_count",
+        &[("n", &format_count(ui.lang, a.articles as u64))],
+    )];
+    if !a.language.is_empty() {
+        meta.push(s.fmt("archive_language", &[("lang", &a.language)]));
+    }
+    format!(
+        "<li class=\"card\">{icon}<div><h2><a href=\"{url}\">{title}</a></h2><p>{desc}</p><p class=\"meta\">{meta}</p></div></li>",
+        url = escape(&ui.link(&a.url)),
+        title = escape(&a.title),
+        desc = escape(&a.description),
+        meta = escape(&meta.join(" · ")),
+    )
+}
+
+/// 1234567 → "1,234,567" (both languages group by thousands).
+pub fn format_count(_lang: Lang, n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn search(ui: &Ui, v: &SearchView) -> String {
+    let s = ui.s();
+    let heading = if v.q.is_empty() {
+        s.t("search_heading_empty").to_string()
+    } else {
+        s.fmt("search_heading", &[("q", v.q)])
+    };
+    let summary = if v.q.is_empty() {
+        s.t("search_prompt").to_string()
+    } else if v.total == 0 {
+        s.t("search_none").to_string()
+    } else {
+        s.fmt(
+            "search_summary",
+            &[("total", &format_count(ui.lang, v.total))],
+        )
+    };
+    let mut results = String::new();
+    if !v.results.is_empty() {
+        results.push_str(&format!(
+            "<ol class=\"results\" start=\"{}\">",
+            v.offset + 1
+        ));
+        for r in &v.results {
+            results.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> <span class=\"source\">{}</span>",
+                escape(&r.url),
+                escape(&r.title),
+                escape(&r.source)
+            ));
+            if let Some(sn) = &r.snippet_html {
+                results.push_str(&format!("<p class=\"snippet\">{sn}</p>"));
+            }
+            results.push_str("</li>");
+        }
+        results.push_str("</ol>");
+    }
+    let pager = pager(ui, v);
+    let content = render(
+        "search",
+        &Vars::new()
+            .text("heading", heading)
+            .text("summary", summary)
+            .html("results", results)
+            .html("pager", pager),
+        s,
+    );
+    page(ui, v.q, v.q, v.scope.map(|(id, _)| id), &content)
+}
+
+fn pager(ui: &Ui, v: &SearchView) -> String {
+    let s = ui.s();
+    let size = v.page_size.max(1);
+    let mut links = Vec::new();
+    let base = |offset: usize| {
+        let mut q = format!("/search?q={}", urls::query_escape(v.q));
+        if let Some((id, _)) = v.scope {
+            q.push_str(&format!("&zim={}", urls::query_escape(id)));
+        }
+        if offset > 0 {
+            q.push_str(&format!("&offset={offset}"));
+        }
+        escape(&ui.link(&q))
+    };
+    if v.offset > 0 {
+        links.push(format!(
+            "<a rel=\"prev\" href=\"{}\">{}</a>",
+            base(v.offset.saturating_sub(size)),
+            escape(s.t("pager_prev"))
+        ));
+    }
+    if (v.offset + v.results.len()) < v.total as usize && !v.results.is_empty() {
+        links.push(format!(
+            "<a rel=\"next\" href=\"{}\">{}</a>",
+            base(v.offset + size),
+            escape(s.t("pager_next"))
+        ));
+    }
+    if links.is_empty() {
+        return String::new();
+    }
+    let page_no = v.offset / size + 1;
+    format!(
+        "<nav class=\"pager\" aria-label=\"{}\">{} <span>{}</span></nav>",
+        escape(s.t("pager_label")),
+        links.join(" "),
+        escape(&s.fmt("page_of", &[("page", &page_no.to_string())]))
+    )
+}
+
+/// A page with a heading and one paragraph: errors, notices.
+pub fn message(ui: &Ui, title: &str, body: &str) -> String {
+    let content = render(
+        "message",
+        &Vars::new()
+            .text("title", title)
+            .html("body", format!("<p>{}</p>", escape(body)))
+            .text("home", ui.link("/")),
+        ui.s(),
+    );
+    page(ui, title, "", None, &content)
+}
+
+/// The page shown instead of following a link that leaves the drive.
+pub fn external(ui: &Ui, address: &str) -> String {
+    let content = render(
+        "external",
+        &Vars::new()
+            .text("address", address)
+            .text("home", ui.link("/")),
+        ui.s(),
+    );
+    page(ui, ui.s().t("external_heading"), "", None, &content)
+}
+
+/// The small bar put at the top of every archive page: home, search this
+/// archive, random article. Plain links and a GET form: no JavaScript needed.
+pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
+    let s = ui.s();
+    let id_q = urls::query_escape(zim_id);
+    let lang_field = if ui.lang_in_url {
+        format!(
+            "<input type=\"hidden\" name=\"lang\" value=\"{}\">",
+            ui.lang.code()
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        concat!(
+            "<div id=\"ds-bar\" role=\"navigation\" aria-label=\"{label}\" lang=\"{lang}\">",
+            "<a href=\"{home}\">{home_t}</a>",
+            "<span class=\"ds-title\">{title}</span>",
+            "<form action=\"/search\" method=\"get\"><input type=\"hidden\" name=\"zim\" value=\"{id}\">{lang_field}",
+            "<input type=\"search\" name=\"q\" aria-label=\"{search_t}\" placeholder=\"{search_t}\" data-suggest=\"/api/suggest\" data-zim=\"{id}\" autocomplete=\"off\">",
+            "<button type=\"submit\">{go}</button></form>",
+            "<a href=\"{random}\">{random_t}</a>",
+            "</div>"
+        ),
+        label = escape(s.t("toolbar_label")),
+        lang = ui.lang.code(),
+        home = escape(&ui.link("/")),
+        home_t = escape(s.t("toolbar_home")),
+        title = escape(zim_title),
+        id = escape(zim_id),
+        lang_field = lang_field,
+        search_t = escape(s.t("toolbar_search")),
+        go = escape(s.t("search_button")),
+        random = escape(&ui.link(&format!("/random?zim={id_q}"))),
+        random_t = escape(s.t("toolbar_random")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(format_count(Lang::Ko, 0), "0");
+        assert_eq!(format_count(Lang::Ko, 999), "999");
+        assert_eq!(format_count(Lang::En, 1234567), "1,234,567");
+    }
+
+    #[test]
+    fn lang_is_carried_only_when_in_url() {
+        assert_eq!(Ui::new(Lang::En, false).link("/x?a=1"), "/x?a=1");
+        assert_eq!(Ui::new(Lang::En, true).link("/x?a=1"), "/x?a=1&lang=en");
+        assert_eq!(Ui::new(Lang::Ko, true).link("/"), "/?lang=ko");
+    }
+
+    #[test]
+    fn empty_home_speaks_both_languages() {
+        let out = home(&Ui::new(Lang::Ko, false), &HomeView { archives: vec![] });
+        assert!(out.contains(Strings::get(Lang::Ko).t("empty_body")));
+        assert!(out.contains(&escape(Strings::get(Lang::En).t("empty_body"))));
+    }
+
+    #[test]
+    fn search_page_escapes_query() {
+        let out = search(
+            &Ui::new(Lang::En, false),
+            &SearchView {
+                q: "<script>",
+                scope: None,
+                total: 0,
+                results: vec![],
+                offset: 0,
+                page_size: 20,
+            },
+        );
+        assert!(!out.contains("<script>"));
+        assert!(out.contains("&lt;script&gt;"));
+    }
+}

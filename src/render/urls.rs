@@ -1,0 +1,71 @@
+//! Building URLs of our own routes, with every part percent-encoded.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+/// Characters escaped inside one path segment: everything but unreserved
+/// characters and a few sub-delimiters that are safe and common in article
+/// names (keeps `서울_(도시)` links readable once decoded by the browser).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}')
+    .add(b'\'');
+
+/// Query values: also `&`, `=`, `+` and `;`.
+const QUERY: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
+
+pub fn segment_escape(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+pub fn query_escape(s: &str) -> String {
+    utf8_percent_encode(s, QUERY).to_string()
+}
+
+/// A path of several segments (`한국어/문법/조사`): each escaped, `/` kept so
+/// the archive's own relative links resolve as they were written.
+pub fn path_escape(path: &str) -> String {
+    path.split('/')
+        .map(segment_escape)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `/content/<id>/<path>`.
+pub fn content(id: &str, user_path: &str) -> String {
+    format!("/content/{}/{}", segment_escape(id), path_escape(user_path))
+}
+
+/// `/raw/<id>/<path>`.
+pub fn raw(id: &str, user_path: &str) -> String {
+    format!("/raw/{}/{}", segment_escape(id), path_escape(user_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_paths_and_queries() {
+        assert_eq!(content("wiki ko", "A/AC/DC"), "/content/wiki%20ko/A/AC/DC");
+        assert_eq!(content("w", "Q&A?#%"), "/content/w/Q&A%3F%23%25");
+        assert_eq!(query_escape("a&b=c+d 서"), "a%26b%3Dc%2Bd%20%EC%84%9C");
+        assert_eq!(
+            segment_escape("서울_(도시)"),
+            "%EC%84%9C%EC%9A%B8_(%EB%8F%84%EC%8B%9C)"
+        );
+    }
+}
