@@ -72,9 +72,10 @@ fn rankings_match_libzim() {
             );
             continue;
         }
-        let window = common::fulltext_window(&zim).expect("archive has a full-text index");
-        let index = Index::open(window, f["language"].as_str().unwrap_or("")).unwrap();
-        let new_scheme = f["new_namespace_scheme"].as_bool().unwrap_or(true);
+        let opened = common::open_fulltext(&zim).expect("archive has a full-text index");
+        let index = Index::open(opened.index, &opened.language).unwrap();
+        let new_scheme = opened.new_namespace_scheme;
+        assert_eq!(Some(new_scheme), f["new_namespace_scheme"].as_bool());
         for case in f["queries"].as_array().unwrap() {
             let q = case["q"].as_str().unwrap();
             let want: Vec<&str> = case["paths"]
