@@ -8,7 +8,9 @@ use std::collections::HashSet;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::tokenizer::{fold, ngrams, tokens, Token};
+use std::ops::Range;
+
+use super::tokenizer::{fold, is_whitespace, ngrams, tokens, Token};
 
 /// What a query turns into.
 #[derive(Debug, Default, PartialEq)]
@@ -73,7 +75,11 @@ impl Analyzer {
 
     pub(super) fn parse(&self, query: &str) -> Parsed {
         let folded = fold(query.trim());
-        let toks: Vec<Token> = tokens(&folded).into_iter().map(|(t, _)| t).collect();
+        let spans = tokens(&folded);
+        if rejected_by_parser(&folded, &spans) {
+            return Parsed::default();
+        }
+        let toks: Vec<Token> = spans.into_iter().map(|(t, _)| t).collect();
         // Words joined by phrase characters form a phrase; its words are
         // never dropped as stopwords.
         let in_phrase: Vec<bool> = (0..toks.len())
@@ -121,6 +127,49 @@ impl Analyzer {
     }
 }
 
+/// Whether Xapian's query parser fails on this query, so libzim finds
+/// nothing. Its grammar has no rule for a word that continues a group of
+/// space-separated words after a CJK run inside that group ("1 법률 2",
+/// "seoul 서울 kimchi"); matching kiwix means matching that too. A group is
+/// opened by a word followed by white space and closed by any other
+/// character between tokens or by a phrase; words joined into a phrase are
+/// never group words.
+fn rejected_by_parser(text: &str, spans: &[(Token, Range<usize>)]) -> bool {
+    let mut in_group = false;
+    let mut cjk_in_group = false;
+    let mut previous_end = 0;
+    let mut previous_linked = false;
+    for (tok, range) in spans {
+        let gap = text.get(previous_end..range.start).unwrap_or("");
+        if gap.chars().any(|c| !is_whitespace(c)) {
+            in_group = false;
+            cjk_in_group = false;
+        }
+        match tok {
+            Token::Cjk(_) => {
+                cjk_in_group |= in_group;
+                previous_linked = false;
+            }
+            Token::Word { linked, .. } => {
+                if *linked || previous_linked {
+                    in_group = false;
+                    cjk_in_group = false;
+                } else {
+                    if in_group && cjk_in_group {
+                        return true;
+                    }
+                    let after = text.get(range.end..).and_then(|r| r.chars().next());
+                    in_group = after.is_some_and(is_whitespace);
+                    cjk_in_group = false;
+                }
+                previous_linked = *linked;
+            }
+        }
+        previous_end = range.end;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +192,33 @@ mod tests {
         let p = a.parse("수달 Cities");
         assert_eq!(p.leaves, ["수", "수달", "달", "cities"]);
         assert_eq!(p.highlight, ["수달", "cities"]);
+    }
+
+    #[test]
+    fn groups_broken_by_cjk_find_nothing() {
+        let a = Analyzer::new("kor", "");
+        for q in [
+            "1 법률 2",
+            "seoul 서울 kimchi",
+            "2 문서 문서 1",
+            "1 법률2",
+            "법률 1 법률 2",
+            "1-2 1 법률 1",
+        ] {
+            assert!(a.parse(q).leaves.is_empty(), "{q}");
+        }
+        for q in [
+            "1 법률",
+            "법률 1",
+            "1, 법률 2",
+            "1 법률, 2",
+            "1 1-2 법률 1",
+            "1 법률 2-3",
+            "1법률 2",
+            "1 1법률 1",
+        ] {
+            assert!(!a.parse(q).leaves.is_empty(), "{q}");
+        }
     }
 
     #[test]

@@ -86,6 +86,12 @@ fn digit_infix(c: char) -> bool {
     )
 }
 
+/// Xapian's notion of white space: Unicode space separators and the ASCII
+/// controls that separate words.
+pub(super) fn is_whitespace(c: char) -> bool {
+    c.is_whitespace()
+}
+
 /// Characters that, between two words of a query, bind them into a phrase.
 pub(super) fn is_phrase_link(c: char) -> bool {
     matches!(c, '.' | '-' | '/' | ':' | '\\' | '@')
@@ -133,7 +139,6 @@ pub(super) fn tokens(text: &str) -> Vec<(Token, std::ops::Range<usize>)> {
         }
         let mut word = String::new();
         while let Some(c) = at(i) {
-            let next_is_word = at(i + 1).is_some_and(|n| is_wordchar(n) && !is_cjk(n));
             // Between two digits only number separators join ("3·1" is two
             // words); elsewhere only the word infixes do.
             let between_digits =
@@ -145,10 +150,16 @@ pub(super) fn tokens(text: &str) -> Vec<(Token, std::ops::Range<usize>)> {
                     break;
                 }
                 word.push(c);
-            } else if let (Some(mapped), true) = (infix(c), next_is_word) {
+            } else if let (Some(mapped), Some(next)) =
+                (infix(c), at(i + 1).filter(|n| is_wordchar(*n)))
+            {
+                // The character after an infix belongs to the word even when
+                // it is CJK ("3'관" is one word); CJK after it ends the word.
                 if let Some(m) = mapped {
                     word.push(m);
                 }
+                word.push(next);
+                i += 1;
             } else {
                 break;
             }
