@@ -163,3 +163,38 @@ fn planted_words_find_exactly_their_articles() {
     }
     eprintln!("{probes} planted words found in exactly their articles");
 }
+
+/// Snippets from real articles highlight the searched Korean and Latin words.
+#[test]
+fn snippets_of_real_articles() {
+    use driveshelf::archive::{Archive, ClusterCache};
+    use driveshelf::fulltext::snippet;
+    use std::sync::Arc;
+    let Some(shared) = common::shared() else {
+        eprintln!("skip: ../shared is absent");
+        return;
+    };
+    let zim = shared.join("sample-bundle/wikipedia/wikipedia_ko_sample_2024-02.zim");
+    let Ok(archive) = Archive::open(&zim, Arc::new(ClusterCache::new(4 << 20))) else {
+        eprintln!("skip: {} is absent", zim.display());
+        return;
+    };
+    let index = Index::open(Arc::new(archive.fulltext_index().unwrap()), "kor").unwrap();
+    for q in ["무지개송어", "수달", "xylophone", "서울 특별시"] {
+        let terms = index.query_terms(q);
+        let r = index.search(q, 0, 3).unwrap();
+        assert!(!r.hits.is_empty(), "{q}");
+        for hit in &r.hits {
+            let path = index.entry_path(&hit.path, archive.has_new_namespace_scheme());
+            let Ok(Some(i)) = archive.find(b'C', path) else {
+                panic!("{path} not in the archive");
+            };
+            let (_, d) = archive.resolve(i).unwrap();
+            let html = archive.blob(&d).unwrap().read_all().unwrap().into_owned();
+            let s = snippet(&String::from_utf8_lossy(&html), &terms, 200);
+            eprintln!("{q} | {path}: {s}");
+            assert!(s.contains("<b>"), "{q} in {path}: {s}");
+            assert!(s.chars().count() <= 200 + 40, "{s}");
+        }
+    }
+}

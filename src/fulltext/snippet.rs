@@ -36,8 +36,13 @@ pub fn snippet(html: &str, terms: &[String], max_chars: usize) -> String {
         if ms < pos {
             continue;
         }
-        escape_into(&mut out, chars.get(pos..ms).unwrap_or(&[]));
-        out.push_str("<b>");
+        if ms == pos && ms > start && out.ends_with("</b>") {
+            // Adjacent matches ("서울특별시") read better as one.
+            out.truncate(out.len() - "</b>".len());
+        } else {
+            escape_into(&mut out, chars.get(pos..ms).unwrap_or(&[]));
+            out.push_str("<b>");
+        }
         escape_into(&mut out, chars.get(ms..me).unwrap_or(&[]));
         out.push_str("</b>");
         pos = me;
@@ -359,6 +364,15 @@ mod tests {
         assert_eq!(
             snippet(html, &terms(&["수달"]), 200),
             "강에는 <b>수달</b>이 산다. <b>수달</b>의 먹이는 물고기이다."
+        );
+    }
+
+    #[test]
+    fn adjacent_matches_merge() {
+        let html = "<p>서울특별시는</p>";
+        assert_eq!(
+            snippet(html, &terms(&["서울", "특별시"]), 200),
+            "<b>서울특별시</b>는"
         );
     }
 
