@@ -7,6 +7,32 @@
 //! lies. Nothing is copied: blocks are read on demand through a bounded cache.
 //! A damaged or unsupported index gives a `FulltextError`, so the archive can
 //! stay browsable with search reported as unavailable.
+//!
+//! Use from the server:
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use driveshelf::archive::{Archive, ClusterCache};
+//! # use driveshelf::fulltext::{snippet, Index};
+//! # fn demo(archive: &Archive) -> Result<(), Box<dyn std::error::Error>> {
+//! let window = archive.fulltext_index().ok_or("no full-text index")?;
+//! let language = archive.metadata_text("Language").unwrap_or_default();
+//! let index = Index::open(Arc::new(window), &language)?;
+//! let results = index.search("수달", 0, 25)?;
+//! let terms = index.query_terms("수달");
+//! for hit in &results.hits {
+//!     let path = index.entry_path(&hit.path, archive.has_new_namespace_scheme());
+//!     // … load the entry's HTML at `path`, then:
+//!     # let html = "";
+//!     let extract = snippet(html, &terms, 200);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Ranking was checked against python-libzim (libzim 9.8.2, Xapian 1.4.23)
+//! with the fixtures in `tests/fixtures/fulltext-oracle`. Known differences:
+//! `total` is exact where kiwix shows Xapian's rounded estimate; when the
+//! index records no language, libzim stems queries with no stemmer at all,
+//! while this reader uses the archive's language as the caller passes it.
 
 mod bm25;
 mod glass;

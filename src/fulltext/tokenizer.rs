@@ -49,7 +49,7 @@ pub(super) fn is_cjk(c: char) -> bool {
 
 /// libzim's `removeAccents`: lower-case, decompose, drop every combining
 /// mark, recompose (which puts Hangul syllables back together).
-pub fn fold(s: &str) -> String {
+pub(super) fn fold(s: &str) -> String {
     s.to_lowercase()
         .nfd()
         .filter(|c| class(*c) != Some(CharClass::Mark))
