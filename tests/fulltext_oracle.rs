@@ -206,3 +206,43 @@ fn snippets_of_real_articles() {
         }
     }
 }
+
+/// One index serves several threads at once with a small shared cache.
+#[test]
+fn concurrent_searches_agree() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let zim = shared.join("sample-bundle/wikipedia/wikipedia_ko_sample_2024-02.zim");
+    let Some(window) = common::fulltext_window(&zim) else {
+        return;
+    };
+    let index = std::sync::Arc::new(Index::open_with_cache(window, "kor", 16 << 10).unwrap());
+    let queries = [
+        "수달",
+        "법률",
+        "서울 특별시",
+        "kimchi",
+        "1988년",
+        "무지개송어",
+    ];
+    let expected: Vec<_> = queries
+        .iter()
+        .map(|q| index.search(q, 0, 10).unwrap())
+        .collect();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let index = index.clone();
+            let expected = expected.clone();
+            std::thread::spawn(move || {
+                for round in 0..50 {
+                    let i = (t + round) % queries.len();
+                    assert_eq!(index.search(queries[i], 0, 10).unwrap(), expected[i]);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
