@@ -128,6 +128,7 @@ pub(super) fn search_and(
     }
     // One posting list per distinct term; leaves point at them.
     let mut terms: Vec<&str> = Vec::new();
+    let mut term_index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut leaf_list = Vec::with_capacity(leaves.len());
     let mut leaf_weight = Vec::with_capacity(leaves.len());
     let mut leaf_tf = Vec::with_capacity(leaves.len());
@@ -135,13 +136,10 @@ pub(super) fn search_and(
         let Some(stats) = term_stats(glass, leaf.as_bytes())? else {
             return Ok((0, Vec::new()));
         };
-        let idx = match terms.iter().position(|t| *t == leaf.as_str()) {
-            Some(i) => i,
-            None => {
-                terms.push(leaf);
-                terms.len() - 1
-            }
-        };
+        let idx = *term_index.entry(leaf.as_str()).or_insert_with(|| {
+            terms.push(leaf);
+            terms.len() - 1
+        });
         leaf_list.push(idx);
         leaf_weight.push(termweight(c, stats.termfreq));
         leaf_tf.push(stats.termfreq);

@@ -74,7 +74,7 @@ impl Analyzer {
     }
 
     pub(super) fn parse(&self, query: &str) -> Parsed {
-        let folded = fold(query.trim());
+        let folded = fold(cap(query.trim()));
         let spans = tokens(&folded);
         if rejected_by_parser(&folded, &spans) {
             return Parsed::default();
@@ -125,6 +125,19 @@ impl Analyzer {
         parsed.highlight.retain(|w| seen.insert(w.clone()));
         parsed
     }
+}
+
+/// Longest query considered, in bytes. Every leaf costs a tree lookup, so a
+/// pasted page of text must not become thousands of them; no one types this
+/// much into a search box.
+const MAX_QUERY_BYTES: usize = 2048;
+
+fn cap(query: &str) -> &str {
+    let mut end = query.len().min(MAX_QUERY_BYTES);
+    while !query.is_char_boundary(end) {
+        end -= 1;
+    }
+    query.get(..end).unwrap_or("")
 }
 
 /// Whether Xapian's query parser fails on this query, so libzim finds
@@ -219,6 +232,15 @@ mod tests {
         ] {
             assert!(!a.parse(q).leaves.is_empty(), "{q}");
         }
+    }
+
+    #[test]
+    fn long_queries_are_cut() {
+        let a = Analyzer::new("kor", "");
+        let q = "가나다라 ".repeat(2000);
+        assert!(a.parse(&q).leaves.len() < 3000);
+        assert_eq!(cap("가나"), "가나");
+        assert_eq!(cap(&"가".repeat(1000)).len(), 2046);
     }
 
     #[test]
