@@ -1,13 +1,14 @@
 //! driveshelf: serves the content of a USB drive (ZIM archives, documents,
 //! films, radio, pages) read-only on 127.0.0.1 to the local browser.
 //!
-//! Data flows one way: drive (`readat`, `archive`) → catalog (`bundle`) →
-//! `search` → pages (`render`) → `http`.
+//! Data flows one way: drive (`readat`, `archive`, `media`) → catalog
+//! (`bundle`) → search (`fulltext`, `search`) → pages (`render`) → `http`.
 
 pub mod archive;
 pub mod args;
 pub mod assets;
 pub mod bundle;
+pub mod fulltext;
 pub mod http;
 pub mod lang;
 pub mod markdown;

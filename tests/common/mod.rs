@@ -3,11 +3,14 @@
 
 #![allow(dead_code)]
 
+use driveshelf::archive::{Archive, ClusterCache};
 use driveshelf::args::ServeOptions;
 use driveshelf::http::server::Running;
+use driveshelf::readat::ReadAt;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct Server {
@@ -159,4 +162,26 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
     d
+}
+
+pub struct Opened {
+    pub index: Arc<dyn ReadAt>,
+    pub language: String,
+    pub new_namespace_scheme: bool,
+}
+
+/// The full-text database window of `zim` and what the index needs to know
+/// about the archive, opened through the archive reader as the server does.
+pub fn open_fulltext(zim: &Path) -> Option<Opened> {
+    let archive = Archive::open(zim, Arc::new(ClusterCache::new(1 << 20))).ok()?;
+    let index: Arc<dyn ReadAt> = Arc::new(archive.fulltext_index()?);
+    Some(Opened {
+        index,
+        language: archive.metadata_text("Language").unwrap_or_default(),
+        new_namespace_scheme: archive.has_new_namespace_scheme(),
+    })
+}
+
+pub fn fulltext_window(zim: &Path) -> Option<Arc<dyn ReadAt>> {
+    open_fulltext(zim).map(|o| o.index)
 }
