@@ -7,6 +7,7 @@ pub mod items;
 pub mod walk;
 
 use crate::archive::{Archive, ClusterCache};
+use crate::fulltext::Index;
 pub use items::{Item, Kind};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ pub struct ZimItem {
     pub path: PathBuf,
     pub archive: Result<Arc<Archive>, String>,
     info: OnceLock<ZimInfo>,
+    fulltext: OnceLock<Result<Arc<Index>, String>>,
 }
 
 /// What the pages show of an archive, read from its metadata.
@@ -39,6 +41,25 @@ impl ZimItem {
 
     pub fn error(&self) -> Option<&str> {
         self.archive.as_ref().err().map(String::as_str)
+    }
+
+    /// The archive's embedded full-text index, opened on first use. An
+    /// archive without one, or with a damaged one, gets title search only.
+    pub fn fulltext(&self) -> Result<&Arc<Index>, &str> {
+        let opened = self.fulltext.get_or_init(|| {
+            let a = self
+                .archive
+                .as_ref()
+                .map_err(|_| "archive damaged".to_string())?;
+            let window = a
+                .fulltext_index()
+                .ok_or_else(|| "no full-text index".to_string())?;
+            let language = a.metadata_text("Language").unwrap_or_default();
+            Index::open(Arc::new(window), &language)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        });
+        opened.as_ref().map_err(String::as_str)
     }
 
     /// Metadata, read once; a damaged archive shows its file name.
@@ -98,6 +119,7 @@ impl Catalog {
                 path: f.path,
                 archive,
                 info: OnceLock::new(),
+                fulltext: OnceLock::new(),
             });
         }
         let by_id = zims

@@ -80,6 +80,18 @@ pub fn search(
     offset: usize,
     limit: usize,
 ) -> TitleResults {
+    search_excluding(catalog, zim, &[], q, offset, limit)
+}
+
+/// [`search`] over the archives whose id is not in `excluded`.
+pub fn search_excluding(
+    catalog: &Catalog,
+    zim: Option<&str>,
+    excluded: &[&str],
+    q: &str,
+    offset: usize,
+    limit: usize,
+) -> TitleResults {
     let q = q.trim();
     let mut res = TitleResults::default();
     if q.is_empty() {
@@ -87,7 +99,7 @@ pub fn search(
     }
     let mut skip = offset as u64;
     for (item, a) in catalog.open_zims() {
-        if zim.is_some_and(|id| id != item.id) {
+        if zim.is_some_and(|id| id != item.id) || excluded.contains(&item.id.as_str()) {
             continue;
         }
         for (lo, hi) in ranges(a, q) {

@@ -13,13 +13,23 @@ fn scope<'a>(app: &App, req: &'a Req) -> Option<&'a str> {
         .filter(|z| !z.is_empty() && app.catalog.zim(z).is_some())
 }
 
-pub fn suggest(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
+pub fn suggest(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
     let q = req.param("q").unwrap_or("");
     let limit = req.param_usize("limit").unwrap_or(10).clamp(1, 50);
     if req.param("zim").is_some_and(|z| !z.is_empty()) && scope(app, req).is_none() {
         return Reply::json(&json!([]));
     }
-    let found = search::search(&app.catalog, scope(app, req), q, 0, limit);
+    // The last place goes to "search the full text for …" when an index exists.
+    let full_text = !q.trim().is_empty()
+        && search::fulltext::indexed(&app.catalog, scope(app, req))
+            .next()
+            .is_some();
+    let room = if full_text {
+        limit.saturating_sub(1).max(1)
+    } else {
+        limit
+    };
+    let found = search::suggest(&app.catalog, scope(app, req), q, room);
     let items: Vec<Value> = found
         .hits
         .iter()
@@ -32,6 +42,19 @@ pub fn suggest(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
             })
         })
         .collect();
+    let mut items = items;
+    if full_text && items.len() < limit {
+        let mut url = format!("/search?q={}", urls::query_escape(q.trim()));
+        if let Some(z) = scope(app, req) {
+            url.push_str(&format!("&zim={}", urls::query_escape(z)));
+        }
+        items.push(json!({
+            "title": ui.s().fmt("search_fulltext", &[("q", q.trim())]),
+            "url": url,
+            "zim": scope(app, req),
+            "kind": "search",
+        }));
+    }
     Reply::json(&Value::Array(items))
 }
 
@@ -52,7 +75,7 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
                 "url": h.url,
                 "kind": h.kind,
                 "zim": h.zim,
-                "snippet": "",
+                "snippet": h.snippet_html.clone().unwrap_or_default(),
             })
         })
         .collect();

@@ -109,7 +109,7 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
                 }
             },
             title: h.title,
-            snippet_html: None,
+            snippet_html: h.snippet_html.filter(|s| !s.is_empty()),
         })
         .collect();
     let view = SearchView {
