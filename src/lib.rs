@@ -17,3 +17,4 @@ pub mod readat;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod session;

@@ -5,9 +5,10 @@ use crate::args::{ServeOptions, PORT_TRIES};
 use crate::bundle::Catalog;
 use crate::http::app::App;
 use crate::http::server::{self, Running};
+use crate::session::Stopper;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
 /// The folder that holds the program: the drive, when it is double-clicked.
 pub fn program_dir() -> Option<PathBuf> {
@@ -25,10 +26,15 @@ fn workers() -> usize {
 /// Builds the catalog of `dir` and starts serving it. The caller owns the
 /// returned server (tests start it on port 0 in-process).
 pub fn start(opts: &ServeOptions, dir: &Path) -> io::Result<Running> {
+    start_with(opts, dir, Stopper::new())
+}
+
+/// [`start`], with the switch that the close control pulls.
+pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Result<Running> {
     let cache_bytes = usize::try_from(opts.cache_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
     let cache = Arc::new(ClusterCache::new(cache_bytes));
     let catalog = Catalog::build(dir, cache);
-    let app = Arc::new(App::new(catalog, opts.lang));
+    let app = Arc::new(App::new(catalog, opts.lang, stopper));
     let listener = server::bind(opts.port, PORT_TRIES)?;
     server::start(listener, app, workers())
 }
@@ -49,7 +55,8 @@ pub fn run(opts: ServeOptions) -> i32 {
         );
         return 2;
     }
-    let running = match start(&opts, &dir) {
+    let stopper = Stopper::new();
+    let running = match start_with(&opts, &dir, stopper.clone()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("driveshelf: 시작할 수 없습니다 / cannot start: {e}");
@@ -65,12 +72,8 @@ pub fn run(opts: ServeOptions) -> i32 {
     );
     let _ = out.flush();
 
-    let (tx, rx) = mpsc::channel();
-    if ctrlc::set_handler(move || {
-        let _ = tx.send(());
-    })
-    .is_err()
-    {
+    let on_signal = stopper.clone();
+    if ctrlc::set_handler(move || on_signal.stop()).is_err() {
         eprintln!("driveshelf: Ctrl-C cannot be caught here; close the window to stop");
     }
     if opts.open_browser {
@@ -83,7 +86,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             );
         }
     }
-    let _ = rx.recv();
+    stopper.wait();
     running.shutdown();
     0
 }

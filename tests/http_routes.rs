@@ -451,3 +451,31 @@ fn hostile_requests_do_not_hurt_the_server() {
     let _ = server().raw_bytes(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=\xff\r\n\r\n");
     assert_eq!(server().get("/").status, 200);
 }
+
+#[test]
+fn hide_page_is_neutral_and_every_page_can_hide_and_close() {
+    let r = server().get("/hide");
+    assert_eq!(r.status, 200);
+    let t = r.text();
+    assert!(t.contains("<title>새 탭</title>"), "{t}");
+    assert!(!t.contains("위키"));
+    for url in ["/", "/search?q=a", &format!("/content/{WIKI}/")] {
+        let mut r = server().get(url);
+        if r.status == 302 {
+            r = server().get(r.header("Location").unwrap());
+        }
+        let t = r.text();
+        assert!(t.contains("href=\"/hide\""), "{url}");
+        assert!(t.contains("action=\"/close?token="), "{url}");
+    }
+}
+
+#[test]
+fn no_server_product_name() {
+    let r = server().get("/");
+    let server_header = r.header("Server").unwrap_or("");
+    assert!(
+        !server_header.to_lowercase().contains("tiny") && !server_header.contains('/'),
+        "{server_header}"
+    );
+}

@@ -124,3 +124,78 @@ fn default_port_moves_on_when_taken() {
     assert!(got > taken && got < taken + 5);
     assert!(next.local_addr().unwrap().ip().is_loopback());
 }
+
+#[test]
+fn close_control_needs_the_token_and_stops_the_program() {
+    let mut child = bin()
+        .args([
+            "serve",
+            sample_bundle().to_str().unwrap(),
+            "--no-browser",
+            "--port",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let port: u16 = line[line.find("127.0.0.1:").unwrap() + 10..]
+        .trim()
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let client = Server::attach(port);
+    let home = client.get("/").text();
+    let action = home
+        .split("action=\"")
+        .find(|s| s.starts_with("/close?token="))
+        .and_then(|s| s.split('"').next())
+        .expect("close control on the page")
+        .to_string();
+    assert!(action.len() > "/close?token=".len() + 16);
+    // Without the token, with a wrong one, by GET, or from another origin: refused.
+    for (m, url, origin) in [
+        ("POST", "/close".to_string(), None),
+        ("POST", "/close?token=0000".to_string(), None),
+        ("GET", action.clone(), None),
+        ("POST", action.clone(), Some("http://evil.example")),
+    ] {
+        let mut h = vec![("Content-Length", "0")];
+        if let Some(o) = origin {
+            h.push(("Origin", o));
+        }
+        let r = client.request(m, &url, &h);
+        assert!(
+            matches!(r.status, 403 | 405),
+            "{m} {url} {origin:?}: {}",
+            r.status
+        );
+    }
+    assert_eq!(
+        client
+            .request("POST", "/search", &[("Content-Length", "0")])
+            .status,
+        405
+    );
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    let origin = format!("http://127.0.0.1:{port}");
+    let r = client.request(
+        "POST",
+        &action,
+        &[("Content-Length", "0"), ("Origin", &origin)],
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("닫혔습니다") || r.text().contains("Closed"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not stop after close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

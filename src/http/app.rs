@@ -8,11 +8,14 @@ use super::server::Handler;
 use crate::bundle::Catalog;
 use crate::lang::Lang;
 use crate::render::Ui;
+use crate::session::Stopper;
 
 pub struct App {
     pub catalog: Catalog,
     /// `--lang`, when given.
     pub lang: Option<Lang>,
+    /// Pulled by the close control.
+    pub stopper: Stopper,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -28,6 +31,8 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Exact("/"), pages::home),
     (Match::Exact("/search"), pages::search),
     (Match::Exact("/external"), pages::external),
+    (Match::Exact("/close"), pages::close),
+    (Match::Exact("/hide"), pages::hide),
     (Match::Exact("/random"), content::random),
     (Match::Prefix("/content/"), content::content),
     (Match::Prefix("/raw/"), content::raw),
@@ -44,8 +49,12 @@ const ROUTES: &[(Match, Route)] = &[
 ];
 
 impl App {
-    pub fn new(catalog: Catalog, lang: Option<Lang>) -> App {
-        App { catalog, lang }
+    pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
+        App {
+            catalog,
+            lang,
+            stopper,
+        }
     }
 
     /// The page language: the URL's `lang`, then `--lang`, then the
@@ -67,6 +76,10 @@ impl App {
 }
 
 impl Handler for App {
+    fn accepts_post(&self, path: &str) -> bool {
+        path == "/close"
+    }
+
     fn handle(&self, req: &Req) -> Reply {
         let ui = self.ui(req);
         let path = req.raw_path.as_str();

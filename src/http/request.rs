@@ -8,6 +8,8 @@ use percent_encoding::percent_decode;
 pub enum Method {
     Get,
     Head,
+    /// Only the close control posts; every other POST is refused.
+    Post,
     Other,
 }
 
@@ -20,6 +22,7 @@ pub struct Req {
     pub host: Option<String>,
     pub range: Option<String>,
     pub if_range: Option<String>,
+    pub origin: Option<String>,
     pub accept_language: Option<String>,
 }
 
@@ -42,6 +45,7 @@ impl Req {
             host: None,
             range: None,
             if_range: None,
+            origin: None,
             accept_language: None,
         }
     }

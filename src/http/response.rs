@@ -51,6 +51,9 @@ pub struct Reply {
     pub ranges: bool,
     /// A strong validator of the bytes, so `If-Range` can be answered.
     pub etag: Option<String>,
+    /// Run once the reply has been written (stopping the server after the
+    /// "closed" page is out).
+    pub after: Option<Box<dyn FnOnce() + Send>>,
 }
 
 impl Reply {
@@ -63,6 +66,7 @@ impl Reply {
             policy: Policy::Ui,
             ranges: false,
             etag: None,
+            after: None,
         }
     }
 
@@ -108,7 +112,7 @@ const CSP_FILE: &str = "default-src 'none'; img-src 'self' data:; media-src 'sel
 const CSP_ARCHIVE: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
 
 /// Headers every response carries, whatever route produced it.
-pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
+pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 8] {
     [
         ("Cache-Control", "no-store"),
         ("X-Content-Type-Options", "nosniff"),
@@ -124,11 +128,14 @@ pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
         ("X-DNS-Prefetch-Control", "off"),
         ("Cross-Origin-Resource-Policy", "same-origin"),
         ("X-Frame-Options", "SAMEORIGIN"),
+        // Set so the server library does not name itself.
+        ("Server", ""),
     ]
 }
 
 /// A reply ready to write: final status, headers, and a reader of the bytes.
 pub struct Outgoing {
+    pub after: Option<Box<dyn FnOnce() + Send>>,
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub len: u64,
@@ -136,7 +143,8 @@ pub struct Outgoing {
 }
 
 /// Applies the request's `Range` (and `If-Range`) and the safety headers.
-pub fn finish(reply: Reply, range_header: Option<&str>, if_range: Option<&str>) -> Outgoing {
+pub fn finish(mut reply: Reply, range_header: Option<&str>, if_range: Option<&str>) -> Outgoing {
+    let after = reply.after.take();
     // A range is only for the same bytes the client already has part of;
     // without a validator to compare, the whole body is sent (RFC 9110 13.1.5).
     let range_header = match if_range {
@@ -175,6 +183,7 @@ pub fn finish(reply: Reply, range_header: Option<&str>, if_range: Option<&str>) 
                 headers.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
                 headers.push(("Content-Range".into(), format!("bytes */{total}")));
                 return Outgoing {
+                    after,
                     status: 416,
                     headers,
                     len: 0,
@@ -196,6 +205,7 @@ pub fn finish(reply: Reply, range_header: Option<&str>, if_range: Option<&str>) 
         }),
     };
     Outgoing {
+        after,
         status,
         headers,
         len,

@@ -111,6 +111,11 @@ pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -
         .text("home", ui.link("/"))
         .text("q", q)
         .html("search_hidden", hidden)
+        .text(
+            "close_url",
+            format!("/close?token={}", crate::session::close_token()),
+        )
+        .text("hide_url", ui.link("/hide"))
         .html("lang_switch", lang_switch(ui))
         .html("content", content);
     render("layout", &vars, s)
@@ -341,6 +346,31 @@ pub fn external(ui: &Ui, address: &str) -> String {
     page(ui, ui.s().t("external_heading"), "", None, &content)
 }
 
+/// What the close control leaves behind: a page that says nothing of what
+/// was open.
+pub fn closed(ui: &Ui) -> String {
+    let s = ui.s();
+    format!(
+        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body><main class=\"wrap plain\"><p>{b}</p></main></body></html>",
+        l = ui.lang.code(),
+        t = escape(s.t("closed_title")),
+        a = assets::PREFIX,
+        b = escape(s.t("closed_body")),
+    )
+}
+
+/// The neutral page of the quick-hide key: blank, with a plain title, or the
+/// drive's own `hide.md`.
+pub fn hidden(ui: &Ui, body_html: Option<&str>) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body class=\"hidden-page\"><main class=\"wrap plain\">{b}</main></body></html>",
+        l = ui.lang.code(),
+        t = escape(ui.s().t("hide_title")),
+        a = assets::PREFIX,
+        b = body_html.unwrap_or(""),
+    )
+}
+
 /// The small bar put at the top of every archive page: home, search this
 /// archive, random article. Plain links and a GET form: no JavaScript needed.
 pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
@@ -363,6 +393,8 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
             "<input type=\"search\" name=\"q\" aria-label=\"{search_t}\" placeholder=\"{search_t}\" data-suggest=\"/api/suggest\" data-zim=\"{id}\" autocomplete=\"off\">",
             "<button type=\"submit\">{go}</button></form>",
             "<a href=\"{random}\">{random_t}</a>",
+            "<a class=\"ds-hide\" href=\"/hide\">{hide_t}</a>",
+            "<form class=\"ds-close\" method=\"post\" action=\"/close?token={token}\"><button type=\"submit\">{close_t}</button></form>",
             "</div>"
         ),
         label = escape(s.t("toolbar_label")),
@@ -376,6 +408,9 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
         go = escape(s.t("search_button")),
         random = escape(&ui.link(&format!("/random?zim={id_q}"))),
         random_t = escape(s.t("toolbar_random")),
+        hide_t = escape(s.t("hide")),
+        close_t = escape(s.t("close")),
+        token = crate::session::close_token(),
     )
 }
 

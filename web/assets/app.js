@@ -91,3 +91,14 @@
     player.play();
   });
 })();
+/* Quick hide: Esc twice replaces the page with a blank one, and Back does
+   not return to it. Without JavaScript the "hide" link does the same. */
+(function () {
+  var last = 0;
+  document.addEventListener('keydown', function (e) {
+    if (e.keyCode !== 27) return;
+    var now = new Date().getTime();
+    if (now - last < 800) window.location.replace('/hide');
+    last = now;
+  });
+})();

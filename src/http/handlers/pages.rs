@@ -149,3 +149,50 @@ pub fn damaged(ui: &Ui, reason: &str) -> Reply {
 pub fn bad_request(ui: &Ui) -> Reply {
     error_page(ui, 400, "bad_request_title", ui.s().t("bad_request_body"))
 }
+
+/// `POST /close?token=…`: stops the program after answering with a neutral
+/// page. Only our own pages know the token; a request from another origin
+/// is refused even with it.
+pub fn close(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
+    use crate::http::request::Method;
+    if req.method != Method::Post {
+        return error_page(ui, 405, "method_title", ui.s().t("method_body"))
+            .with_header("Allow", "POST");
+    }
+    let same_origin = req.origin.as_deref().is_none_or(|o| {
+        o.strip_prefix("http://")
+            .is_some_and(|host| crate::http::guard::host_ok(Some(host), app_port(req)))
+    });
+    if req.param("token") != Some(crate::session::close_token()) || !same_origin {
+        return error_page(ui, 403, "error_title", ui.s().t("close_refused"));
+    }
+    let stopper = app.stopper.clone();
+    let mut r = Reply::html(200, render::closed(ui));
+    r.after = Some(Box::new(move || stopper.stop()));
+    r
+}
+
+/// The port this request was addressed to (already checked by the Host guard).
+fn app_port(req: &Req) -> u16 {
+    req.host
+        .as_deref()
+        .and_then(|h| h.rsplit_once(':'))
+        .and_then(|(_, p)| p.parse().ok())
+        .unwrap_or(80)
+}
+
+/// `/hide`: a page with nothing on it and a plain title, for when someone
+/// looks over the reader's shoulder. A top-level `hide.md` on the drive
+/// replaces it.
+pub fn hide(app: &App, _req: &Req, ui: &Ui, _rest: &str) -> Reply {
+    let custom = app.catalog.items.iter().find(|i| {
+        i.kind == Kind::Page
+            && i.collection.is_empty()
+            && i.file_name.eq_ignore_ascii_case("hide.md")
+    });
+    let body = custom.map(|item| {
+        let mapper = media::link_mapper(&app.catalog, "");
+        crate::markdown::render(&item.details().body_md, &mapper)
+    });
+    Reply::html(200, render::hidden(ui, body.as_deref()))
+}
