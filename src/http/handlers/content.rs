@@ -37,6 +37,8 @@ fn route_url(mode: Mode, id: &str, user_path: &str) -> String {
 }
 
 /// Finds the archive named by the first segment of `rest`.
+// The error is the page to answer with, built once per request.
+#[allow(clippy::result_large_err)]
 fn archive_of<'a>(
     app: &'a App,
     ui: &Ui,

@@ -18,6 +18,8 @@ use std::sync::Arc;
 /// hundred KB.
 const MAX_SUBTITLE: u64 = 8 << 20;
 
+// The error is the page to answer with, built once per request.
+#[allow(clippy::result_large_err)]
 fn rel_of(ui: &Ui, rest: &str) -> Result<String, Reply> {
     let rel = decode_path(rest).map_err(|_| pages::bad_request(ui))?;
     if rel.is_empty() {
