@@ -15,6 +15,8 @@ pub struct ServeOptions {
     pub dir: Option<PathBuf>,
     pub port: u16,
     pub open_browser: bool,
+    /// Open the browser in a private window where the browser is known.
+    pub private: bool,
     /// The language asked for with `--lang`; without it the browser's
     /// language decides, then Korean.
     pub lang: Option<Lang>,
@@ -27,6 +29,7 @@ impl Default for ServeOptions {
             dir: None,
             port: DEFAULT_PORT,
             open_browser: true,
+            private: true,
             lang: None,
             cache_mib: DEFAULT_CACHE_MIB,
         }
@@ -55,6 +58,9 @@ OPTIONS:
                         9 are tried; 0 = any free port). Only 127.0.0.1 is
                         ever listened on.
     --no-browser        do not open the browser, only print the address
+    --no-private        open the browser's normal window, not a private one
+                        (by default Firefox, Chrome, Chromium and Edge open a
+                        private window, so nothing enters their history)
     --lang ko|en        default language of the pages (default ko); a page's
                         own language switch and the browser's language win
     --cache-mib N       memory for decompressed archive clusters, in MiB
@@ -93,6 +99,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, ArgEr
                     .map_err(|_| ArgError(format!("--port: not a port number: {v}")))?;
             }
             Long("no-browser") => opts.open_browser = false,
+            Long("no-private") => opts.private = false,
             Long("lang") => {
                 let v: String = p.value().map_err(err)?.string().map_err(err)?;
                 opts.lang = Some(

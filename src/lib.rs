@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod fulltext;
 pub mod http;
 pub mod lang;
+pub mod launch;
 pub mod markdown;
 pub mod media;
 pub mod readat;

@@ -5,10 +5,13 @@ use crate::args::{ServeOptions, PORT_TRIES};
 use crate::bundle::Catalog;
 use crate::http::app::App;
 use crate::http::server::{self, Running};
+use crate::launch;
 use crate::session::Stopper;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The folder that holds the program: the drive, when it is double-clicked.
 pub fn program_dir() -> Option<PathBuf> {
@@ -39,7 +42,26 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     server::start(listener, app, workers())
 }
 
-/// Runs until Ctrl-C or SIGTERM; returns the process exit code.
+/// The address of a copy of this program already serving on one of the
+/// ports we would try, if there is one.
+fn running_copy(port: u16) -> Option<String> {
+    (0..PORT_TRIES).find_map(|i| {
+        let p = port.checked_add(i)?;
+        let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, p));
+        let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()?;
+        s.set_read_timeout(Some(Duration::from_millis(800))).ok()?;
+        let req =
+            format!("GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).ok()?;
+        let mut buf = Vec::new();
+        let _ = s.take(4096).read_to_end(&mut buf);
+        let text = String::from_utf8_lossy(&buf);
+        text.contains("\"app\":\"driveshelf\"")
+            .then(|| format!("http://127.0.0.1:{p}/"))
+    })
+}
+
+/// Runs until Ctrl-C, SIGTERM or the close control; returns the exit code.
 pub fn run(opts: ServeOptions) -> i32 {
     let dir = match opts.dir.clone().or_else(program_dir) {
         Some(d) => d,
@@ -54,6 +76,16 @@ pub fn run(opts: ServeOptions) -> i32 {
             dir.display()
         );
         return 2;
+    }
+    if opts.port != 0 {
+        if let Some(url) = running_copy(opts.port) {
+            let _ = writeln!(io::stdout(), "driveshelf: {url}");
+            let _ = writeln!(io::stdout(), "  이미 열려 있습니다. / Already open.");
+            if opts.open_browser {
+                let _ = launch::open(&url, opts.private);
+            }
+            return 0;
+        }
     }
     let stopper = Stopper::new();
     let running = match start_with(&opts, &dir, stopper.clone()) {
@@ -79,7 +111,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     if opts.open_browser {
         // The browser is the recipient's way in; when none can be started the
         // printed address still works.
-        if open::that_detached(&url).is_err() {
+        if launch::open(&url, opts.private).is_err() {
             let _ = writeln!(
                 out,
                 "  브라우저에서 위 주소를 여세요. / Open the address above in a browser."

@@ -199,3 +199,46 @@ fn close_control_needs_the_token_and_stops_the_program() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_copy_points_at_the_first() {
+    let free = driveshelf::http::server::bind(0, 1).unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let mut first = bin()
+        .args([
+            "serve",
+            sample_bundle().to_str().unwrap(),
+            "--no-browser",
+            "--port",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(first.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let first_url = line[line.find("http://").unwrap()..].trim().to_string();
+    let second = bin()
+        .args([
+            "serve",
+            sample_bundle().to_str().unwrap(),
+            "--no-browser",
+            "--port",
+            &port.to_string(),
+        ])
+        .output()
+        .unwrap();
+    unsafe_kill(first.id());
+    let _ = first.wait();
+    assert_eq!(second.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        out.contains(&first_url),
+        "second copy should name {first_url}: {out}"
+    );
+    assert!(out.contains("Already open"));
+}

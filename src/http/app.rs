@@ -44,6 +44,7 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Exact("/api/suggest"), api::suggest),
     (Match::Exact("/api/search"), api::search),
     (Match::Exact("/api/catalog"), api::catalog),
+    (Match::Exact("/api/whoami"), api::whoami),
     (Match::Prefix("/_/"), assets::asset),
     (Match::Exact("/favicon.ico"), assets::favicon),
 ];

@@ -152,3 +152,9 @@ fn item_json(it: &Item) -> Value {
     }
     v
 }
+
+/// Lets a second copy of the program find the first one, and open the
+/// browser on it instead of starting another server.
+pub fn whoami(_app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {
+    Reply::json(&json!({"app": "driveshelf", "version": env!("CARGO_PKG_VERSION")}))
+}
