@@ -20,7 +20,10 @@ const PRIVATE_FLAGS: [(&str, &str); 9] = [
 
 /// The private-window flag for a browser program, if we know it.
 pub fn private_flag(program: &Path) -> Option<&'static str> {
-    let name = program.file_stem()?.to_string_lossy().to_ascii_lowercase();
+    // Both separators: a Windows path is read the same on every system.
+    let full = program.to_string_lossy().to_ascii_lowercase();
+    let file = full.rsplit(['/', '\\']).next()?;
+    let name = file.strip_suffix(".exe").unwrap_or(file);
     let name = name.trim_end_matches("-stable").trim_end_matches("-beta");
     PRIVATE_FLAGS
         .iter()
