@@ -479,3 +479,42 @@ fn no_server_product_name() {
         "{server_header}"
     );
 }
+
+#[test]
+fn other_origins_and_other_addresses_get_nothing() {
+    let port = server().port;
+    let r = server().request("GET", "/api/catalog", &[("Origin", "http://evil.example")]);
+    assert_eq!(r.status, 403);
+    assert!(!r.text().contains("zims"));
+    let r = server().request("GET", "/api/catalog", &[("Origin", "null")]);
+    assert_eq!(r.status, 403);
+    let ok = server().request(
+        "GET",
+        "/api/catalog",
+        &[("Origin", &format!("http://127.0.0.1:{port}"))],
+    );
+    assert_eq!(ok.status, 200);
+    assert!(ok.header("Access-Control-Allow-Origin").is_none());
+    // Listening on 127.0.0.1 only: another loopback address is not served.
+    let other = std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 2], port)),
+        std::time::Duration::from_secs(2),
+    );
+    assert!(other.is_err(), "127.0.0.2 must not reach the server");
+    // Nor the machine's own non-loopback addresses.
+    let out = std::process::Command::new("hostname").arg("-I").output();
+    for addr in out.iter().flat_map(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    }) {
+        if let Ok(ip) = addr.parse::<std::net::IpAddr>() {
+            let c = std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::new(ip, port),
+                std::time::Duration::from_secs(2),
+            );
+            assert!(c.is_err(), "{ip} must not reach the server");
+        }
+    }
+}

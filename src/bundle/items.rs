@@ -122,7 +122,7 @@ pub struct Details {
 /// Markdown files larger than this are not read: a page is text, not a book.
 const MAX_MD: u64 = 2 << 20;
 
-fn read_md(path: &Path) -> Option<String> {
+pub(crate) fn read_md(path: &Path) -> Option<String> {
     let md = fs::metadata(path).ok()?;
     if md.len() > MAX_MD {
         return None;

@@ -99,6 +99,7 @@ pub struct Catalog {
     /// Lower-cased path → path, for links written with another case on a
     /// drive made on Windows.
     files_ci: HashMap<String, String>,
+    library_name: OnceLock<Option<Arc<str>>>,
 }
 
 impl Catalog {
@@ -147,6 +148,7 @@ impl Catalog {
             item_by_rel,
             files,
             files_ci,
+            library_name: OnceLock::new(),
         }
     }
 
@@ -172,6 +174,23 @@ impl Catalog {
 
     pub fn items_of(&self, kind: Kind) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(move |i| i.kind == kind)
+    }
+
+    /// The library's name when the drive sets one: `library:` in the front
+    /// matter of its welcome page. Read once.
+    pub fn library_name(&self) -> Option<Arc<str>> {
+        self.library_name
+            .get_or_init(|| {
+                let w = self.welcome()?;
+                let text = items::read_md(&w.path)?;
+                let (fm, _) = crate::markdown::split_front_matter(&text);
+                fm?.extra
+                    .into_iter()
+                    .find(|(k, _)| k == "library" || k == "library_name")
+                    .map(|(_, v)| Arc::from(v.trim()))
+                    .filter(|v: &Arc<str>| !v.is_empty())
+            })
+            .clone()
     }
 
     /// The page shown on top of the start page: a Markdown file at the top

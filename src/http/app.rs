@@ -61,8 +61,9 @@ impl App {
     /// The page language: the URL's `lang`, then `--lang`, then the
     /// browser's `Accept-Language`, then Korean.
     pub fn ui(&self, req: &Req) -> Ui {
+        let brand = self.catalog.library_name();
         if let Some(l) = req.param("lang").and_then(Lang::parse) {
-            return Ui::new(l, true);
+            return Ui::new(l, true).with_brand(brand);
         }
         let lang = self
             .lang
@@ -72,7 +73,7 @@ impl App {
                     .and_then(Lang::from_accept_language)
             })
             .unwrap_or_default();
-        Ui::new(lang, false)
+        Ui::new(lang, false).with_brand(brand)
     }
 }
 
@@ -102,6 +103,7 @@ impl Handler for App {
         let ui = self.ui(req);
         match status {
             405 => pages::error_page(&ui, 405, "method_title", ui.s().t("method_body")),
+            403 => pages::error_page(&ui, 403, "error_title", ui.s().t("close_refused")),
             421 => Reply::new(
                 421,
                 "text/plain; charset=utf-8",

@@ -132,6 +132,8 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
 
     let reply = if !guard::host_ok(req.host.as_deref(), port) {
         handler.refuse(&req, 421)
+    } else if !guard::origin_ok(req.origin.as_deref(), port) {
+        handler.refuse(&req, 403)
     } else if method == Method::Other
         || (method == Method::Post && !handler.accepts_post(&req.raw_path))
     {

@@ -17,15 +17,35 @@ use template::{render, Vars};
 
 /// Who the page is for: the UI language, and whether the language was asked
 /// for in the URL (then every link carries it, since we keep no cookie).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Ui {
     pub lang: Lang,
     pub lang_in_url: bool,
+    /// The library's name as the drive sets it (front matter `library:` of
+    /// its welcome page); the neutral default otherwise.
+    pub brand: Option<std::sync::Arc<str>>,
 }
 
 impl Ui {
     pub fn new(lang: Lang, lang_in_url: bool) -> Ui {
-        Ui { lang, lang_in_url }
+        Ui {
+            lang,
+            lang_in_url,
+            brand: None,
+        }
+    }
+
+    pub fn with_brand(mut self, brand: Option<std::sync::Arc<str>>) -> Ui {
+        self.brand = brand;
+        self
+    }
+
+    /// The name shown in the header and window titles.
+    pub fn brand(&self) -> &str {
+        match &self.brand {
+            Some(b) => b,
+            None => self.s().t("brand"),
+        }
     }
 
     pub fn s(&self) -> &'static Strings {
@@ -87,9 +107,9 @@ pub struct SearchView<'a> {
 pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -> String {
     let s = ui.s();
     let full_title = if title.is_empty() {
-        s.t("brand").to_string()
+        ui.brand().to_string()
     } else {
-        format!("{title} – {}", s.t("brand"))
+        format!("{title} – {}", ui.brand())
     };
     let mut hidden = String::new();
     if let Some(id) = scope {
@@ -109,6 +129,7 @@ pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -
         .text("title", full_title)
         .text("assets", assets::PREFIX)
         .text("home", ui.link("/"))
+        .text("brand", ui.brand())
         .text("q", q)
         .html("search_hidden", hidden)
         .text(

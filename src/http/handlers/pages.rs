@@ -159,10 +159,7 @@ pub fn close(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         return error_page(ui, 405, "method_title", ui.s().t("method_body"))
             .with_header("Allow", "POST");
     }
-    let same_origin = req.origin.as_deref().is_none_or(|o| {
-        o.strip_prefix("http://")
-            .is_some_and(|host| crate::http::guard::host_ok(Some(host), app_port(req)))
-    });
+    let same_origin = crate::http::guard::origin_ok(req.origin.as_deref(), app_port(req));
     if req.param("token") != Some(crate::session::close_token()) || !same_origin {
         return error_page(ui, 403, "error_title", ui.s().t("close_refused"));
     }
