@@ -88,6 +88,12 @@ impl Handler for App {
         let ui = self.ui(req);
         match status {
             405 => pages::error_page(&ui, 405, "method_title", ui.s().t("method_body")),
+            414 | 431 => pages::error_page(
+                &ui,
+                status,
+                "bad_request_title",
+                ui.s().t("bad_request_body"),
+            ),
             421 => Reply::new(
                 421,
                 "text/plain; charset=utf-8",
