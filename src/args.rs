@@ -36,9 +36,23 @@ impl Default for ServeOptions {
     }
 }
 
+/// `driveshelf check`: verify a bundle before the drive leaves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckOptions {
+    /// The bundle; `None` means the folder that holds the program.
+    pub dir: Option<PathBuf>,
+    /// The report as JSON on stdout instead of text.
+    pub json: bool,
+    /// Skip reading every entry and cluster of archives (the MD5 stays).
+    pub quick: bool,
+    /// Language of the messages (default Korean).
+    pub lang: Option<Lang>,
+}
+
 #[derive(Debug, PartialEq)]
 pub enum Command {
     Serve(ServeOptions),
+    Check(CheckOptions),
     Help,
     Version,
 }
@@ -49,6 +63,7 @@ driveshelf — serves this drive's library to this computer's browser.
 
 USAGE:
     driveshelf [serve] [DIR] [OPTIONS]
+    driveshelf check [DIR] [--json] [--quick] [--lang ko|en]
 
     DIR                 the bundle to serve (default: the folder that holds
                         this program, i.e. the drive)
@@ -68,6 +83,15 @@ OPTIONS:
     -h, --help          this help
     -V, --version       the version
 
+CHECK (for testers, before a drive is copied):
+    check [DIR]         reads every file of the bundle and reports each as
+                        ok, warning or damaged; exit 0 = nothing damaged,
+                        1 = something damaged, 2 = DIR cannot be used
+    --json              the report as JSON on stdout
+    --quick             archives: header, checksum and lists only, not every
+                        entry and cluster
+    --lang ko|en        language of the report (default ko)
+
 Stop it with Ctrl-C (or by closing its window).
 Nothing is written to this computer or the drive; nothing is sent anywhere.
 ";
@@ -83,6 +107,12 @@ impl std::fmt::Display for ArgError {
 
 pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, ArgError> {
     use lexopt::prelude::*;
+    let args: Vec<OsString> = args.into_iter().collect();
+    if let Some((first, rest)) = args.split_first() {
+        if first == "check" {
+            return parse_check(rest.to_vec());
+        }
+    }
     let mut p = lexopt::Parser::from_args(args);
     let mut opts = ServeOptions::default();
     let mut saw_command = false;
@@ -132,6 +162,36 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, ArgEr
     Ok(Command::Serve(opts))
 }
 
+fn parse_check(args: Vec<OsString>) -> Result<Command, ArgError> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut opts = CheckOptions::default();
+    let err = |e: lexopt::Error| ArgError(e.to_string());
+    while let Some(arg) = p.next().map_err(err)? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("json") => opts.json = true,
+            Long("quick") => opts.quick = true,
+            Long("lang") => {
+                let v: String = p.value().map_err(err)?.string().map_err(err)?;
+                opts.lang = Some(
+                    Lang::parse(&v)
+                        .ok_or_else(|| ArgError(format!("--lang: use ko or en, not {v}")))?,
+                );
+            }
+            Value(v) if opts.dir.is_none() => opts.dir = Some(PathBuf::from(v)),
+            Value(v) => {
+                return Err(ArgError(format!(
+                    "unexpected argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            _ => return Err(ArgError(arg.unexpected().to_string())),
+        }
+    }
+    Ok(Command::Check(opts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +231,29 @@ mod tests {
             panic!()
         };
         assert_eq!(o.dir, Some(PathBuf::from("serve")));
+    }
+
+    #[test]
+    fn check_command() {
+        assert_eq!(
+            p(&["check", "d", "--json", "--quick", "--lang", "en"]).unwrap(),
+            Command::Check(CheckOptions {
+                dir: Some(PathBuf::from("d")),
+                json: true,
+                quick: true,
+                lang: Some(Lang::En),
+            })
+        );
+        assert_eq!(
+            p(&["check"]).unwrap(),
+            Command::Check(CheckOptions::default())
+        );
+        assert!(p(&["check", "--port", "1"]).is_err());
+        assert!(p(&["check", "a", "b"]).is_err());
+        let Command::Serve(o) = p(&["serve", "check"]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(o.dir, Some(PathBuf::from("check")));
     }
 
     #[test]

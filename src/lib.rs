@@ -8,6 +8,7 @@ pub mod archive;
 pub mod args;
 pub mod assets;
 pub mod bundle;
+pub mod check;
 pub mod fulltext;
 pub mod http;
 pub mod lang;

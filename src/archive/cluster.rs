@@ -102,6 +102,51 @@ fn check_range(cluster: u32, start: u64, end: u64, data_len: u64) -> Result<()> 
     Ok(())
 }
 
+/// Offsets read per chunk when a whole table is checked.
+const TABLE_CHUNK: u64 = 64 * 1024;
+
+/// Checks the whole offset table of a cluster whose data (after the info
+/// byte) is `[table, table + data_len)` of `src`: every blob lies inside and
+/// offsets never go back. Returns the blob count. Reads the table in chunks,
+/// so a damaged table cannot ask for a huge buffer.
+pub fn check_table(
+    src: &dyn ReadAt,
+    cluster: u32,
+    table: u64,
+    data_len: u64,
+    extended: bool,
+) -> Result<u64> {
+    let w = offset_width(extended);
+    if w > data_len {
+        return Err(ArchiveError::BadCluster {
+            cluster,
+            reason: "it is empty",
+        });
+    }
+    let mut first = [0u8; 8];
+    let first = first.get_mut(..w as usize).unwrap_or_default();
+    src.read_exact_at(first, table)?;
+    let first = read_offset(first, extended).unwrap_or(0);
+    let count = count_from_first(cluster, first, extended, data_len)?;
+    // count + 1 offsets, all inside `first` bytes (checked above).
+    let total = first;
+    let mut prev = first;
+    let mut at = 0u64;
+    let mut buf = vec![0u8; TABLE_CHUNK as usize];
+    while at < total {
+        let n = (total - at).min(TABLE_CHUNK);
+        let chunk = buf.get_mut(..n as usize).unwrap_or_default();
+        src.read_exact_at(chunk, table + at)?;
+        for off in chunk.chunks_exact(w as usize) {
+            let off = read_offset(off, extended).unwrap_or(0);
+            check_range(cluster, prev, off, data_len)?;
+            prev = off;
+        }
+        at += n;
+    }
+    Ok(count)
+}
+
 /// A decompressed cluster, kept whole in the cache.
 pub struct Decoded {
     pub data: Arc<Vec<u8>>,

@@ -91,7 +91,7 @@ impl Archive {
         })
     }
 
-    fn titles(&self) -> Result<Arc<TitleList>> {
+    pub(super) fn titles(&self) -> Result<Arc<TitleList>> {
         let mut slot = self.titles.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(t) = slot.as_ref() {
             return Ok(t.clone());

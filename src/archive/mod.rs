@@ -42,6 +42,7 @@ mod error;
 mod header;
 mod listing;
 mod split;
+mod verify;
 
 use std::fmt;
 use std::io;
@@ -53,6 +54,7 @@ pub use cache::ClusterCache;
 pub use dirent::{Dirent, DirentKind};
 pub use error::{ArchiveError, Result};
 pub use split::{find_parts, MultiFile};
+pub use verify::{scan_units, Checksum, EntryScan, Problems, TitleListState};
 
 use cluster::{Compression, Decoded};
 use dirent::RawDirent;

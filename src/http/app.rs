@@ -104,6 +104,12 @@ impl Handler for App {
         match status {
             405 => pages::error_page(&ui, 405, "method_title", ui.s().t("method_body")),
             403 => pages::error_page(&ui, 403, "error_title", ui.s().t("close_refused")),
+            414 | 431 => pages::error_page(
+                &ui,
+                status,
+                "bad_request_title",
+                ui.s().t("bad_request_body"),
+            ),
             421 => Reply::new(
                 421,
                 "text/plain; charset=utf-8",

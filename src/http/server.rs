@@ -72,6 +72,10 @@ impl Running {
 /// cannot hold every worker.
 const LONG_BODY: u64 = 1 << 20;
 const MAX_STREAMS: usize = 64;
+/// No link of ours is near this long; a longer URL is a mistake or an attack.
+pub const MAX_URL: usize = 8 * 1024;
+/// All header lines together; browsers send 1–2 KiB.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 pub fn start(
     listener: TcpListener,
@@ -130,7 +134,18 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
     req.origin = header(&rq, "Origin");
     req.accept_language = header(&rq, "Accept-Language");
 
-    let reply = if !guard::host_ok(req.host.as_deref(), port) {
+    // tiny_http has read the whole head by now (it has no limit of its
+    // own), so these bound what handlers see, not what is read.
+    let header_bytes: usize = rq
+        .headers()
+        .iter()
+        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
+        .sum();
+    let reply = if rq.url().len() > MAX_URL {
+        handler.refuse(&req, 414)
+    } else if header_bytes > MAX_HEADER_BYTES {
+        handler.refuse(&req, 431)
+    } else if !guard::host_ok(req.host.as_deref(), port) {
         handler.refuse(&req, 421)
     } else if !guard::origin_ok(req.origin.as_deref(), port) {
         handler.refuse(&req, 403)

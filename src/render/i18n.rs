@@ -37,6 +37,27 @@ impl Strings {
         })
     }
 
+    /// Messages of `driveshelf check`, in `web/i18n/check.<lang>.txt`: kept
+    /// apart from the pages' strings because only testers read them.
+    pub fn check(lang: Lang) -> &'static Strings {
+        static KO: OnceLock<Strings> = OnceLock::new();
+        static EN: OnceLock<Strings> = OnceLock::new();
+        let cell = match lang {
+            Lang::Ko => &KO,
+            Lang::En => &EN,
+        };
+        cell.get_or_init(|| Strings {
+            map: assets::text(&format!("i18n/check.{}.txt", lang.code()))
+                .map(|t| parse(&t))
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Whether `key` has a text.
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
     /// The text for `key`; a missing key shows as itself so it is noticed,
     /// and a test makes sure none is missing.
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
@@ -71,6 +92,17 @@ mod tests {
         let only_en: Vec<_> = en.difference(&ko).collect();
         assert!(only_ko.is_empty(), "missing in en.txt: {only_ko:?}");
         assert!(only_en.is_empty(), "missing in ko.txt: {only_en:?}");
+    }
+
+    #[test]
+    fn check_messages_have_the_same_keys() {
+        let ko: BTreeSet<_> = Strings::check(Lang::Ko).keys().collect();
+        let en: BTreeSet<_> = Strings::check(Lang::En).keys().collect();
+        assert!(!ko.is_empty());
+        let only_ko: Vec<_> = ko.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&ko).collect();
+        assert!(only_ko.is_empty(), "missing in check.en.txt: {only_ko:?}");
+        assert!(only_en.is_empty(), "missing in check.ko.txt: {only_en:?}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod format;
 pub mod html;
 pub mod i18n;
+pub mod links;
 pub mod media;
 pub mod rewrite;
 pub mod template;

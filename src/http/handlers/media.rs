@@ -10,8 +10,10 @@ use crate::markdown::{self, LinkTarget};
 use crate::media::names::SubtitleFormat;
 use crate::media::subtitles;
 use crate::readat::{FileAt, ReadAt};
+
+use crate::render::links::{self, Resolved};
 use crate::render::media::{self as view, DocumentView, ItemCard, ListView, PlayerView, Track};
-use crate::render::{rewrite, urls, Ui};
+use crate::render::{urls, Ui};
 use std::sync::Arc;
 
 /// Subtitle files larger than this are not converted: real ones are a few
@@ -158,62 +160,18 @@ pub fn vtt(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
 /// on this server: items to their page, other files to `/file/`, folders to
 /// their listing, the internet to the notice page.
 pub fn link_mapper<'a>(catalog: &'a Catalog, base: &'a str) -> impl Fn(&str) -> LinkTarget + 'a {
-    move |url: &str| {
-        let decoded = rewrite::decode_entities(url);
-        if rewrite::is_external(&decoded) {
-            return LinkTarget::Replace(format!(
-                "/external?url={}",
-                urls::query_escape(decoded.trim())
-            ));
+    move |url: &str| match links::resolve(catalog, base, url) {
+        Resolved::External(to) => {
+            LinkTarget::Replace(format!("/external?url={}", urls::query_escape(to.trim())))
         }
-        if decoded.starts_with('#') || decoded.is_empty() {
-            return LinkTarget::Keep(decoded);
+        Resolved::Anchor(a) => LinkTarget::Keep(a),
+        Resolved::Invalid => LinkTarget::Drop,
+        Resolved::Item { rel, fragment } => {
+            LinkTarget::Keep(format!("{}{fragment}", urls::view(&rel)))
         }
-        let (path_part, fragment) = match decoded.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            None => (decoded.as_str(), None),
-        };
-        let path_part = path_part.split('?').next().unwrap_or("");
-        let Ok(path) = decode_path(path_part) else {
-            return LinkTarget::Drop;
-        };
-        let Some(rel) = join_rel(if path.starts_with('/') { "" } else { base }, &path) else {
-            return LinkTarget::Drop;
-        };
-        let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-        if let Some(item) = catalog.item(&rel) {
-            return LinkTarget::Keep(format!("{}{frag}", urls::view(&item.rel)));
-        }
-        if catalog.file(&rel).is_some() {
-            return LinkTarget::Keep(urls::file(&rel));
-        }
-        let folder = rel.trim_end_matches('/');
-        let in_folder = |c: &str| c == folder || c.starts_with(&format!("{folder}/"));
-        if catalog.items.iter().any(|i| in_folder(&i.collection))
-            || catalog
-                .zims
-                .iter()
-                .any(|z| in_folder(z.rel.rsplit_once('/').map_or("", |x| x.0)))
-        {
-            return LinkTarget::Keep(urls::list("all", Some(folder)));
-        }
-        LinkTarget::Keep(urls::file(&rel))
+        Resolved::File(rel) | Resolved::Nowhere(rel) => LinkTarget::Keep(urls::file(&rel)),
+        Resolved::Folder(folder) => LinkTarget::Keep(urls::list("all", Some(&folder))),
     }
-}
-
-/// `base/path` with `.` and `..` resolved; `None` when it climbs out of the drive.
-fn join_rel(base: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in path.split(['/', '\\']) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn render_md(catalog: &Catalog, item: &Item, md: &str) -> String {
@@ -446,18 +404,6 @@ pub fn list(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn joins_relative_paths() {
-        assert_eq!(join_rel("videos", "a.mp4").as_deref(), Some("videos/a.mp4"));
-        assert_eq!(
-            join_rel("a/b", "../c/./d.pdf").as_deref(),
-            Some("a/c/d.pdf")
-        );
-        assert_eq!(join_rel("", "../etc/passwd"), None);
-        assert_eq!(join_rel("a", "..\\..\\x"), None);
-        assert_eq!(join_rel("", "/x/y").as_deref(), Some("x/y"));
-    }
 
     #[test]
     fn download_names() {
