@@ -105,6 +105,42 @@ mod tests {
         assert!(only_en.is_empty(), "missing in check.ko.txt: {only_en:?}");
     }
 
+    /// Keys built at run time from a prefix and a code.
+    const DYNAMIC_PREFIXES: [&str; 4] = ["kind_", "section_", "langname_", "lang_"];
+
+    fn sources(dir: &std::path::Path, out: &mut String) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "rs" || x == "html" || x == "js")
+            {
+                out.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            }
+        }
+    }
+
+    #[test]
+    fn every_string_is_used() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut code = String::new();
+        sources(&root.join("src"), &mut code);
+        sources(&root.join("web"), &mut code);
+        let unused: Vec<&str> = Strings::get(Lang::Ko)
+            .keys()
+            .filter(|k| !DYNAMIC_PREFIXES.iter().any(|p| k.starts_with(p)))
+            .filter(|k| {
+                !code.contains(&format!("\"{k}\"")) && !code.contains(&format!("t:{k}}}}}"))
+            })
+            .collect();
+        assert!(unused.is_empty(), "UI strings no code uses: {unused:?}");
+    }
+
     #[test]
     fn every_key_used_in_templates_or_code_exists() {
         // Keys referenced as {{t:key}} in templates must exist.
