@@ -48,7 +48,11 @@ fn latency() {
         for limit in [0usize, 25] {
             let t = Instant::now();
             let r = index.search(&one, 0, limit).unwrap();
-            eprintln!("{one:?} limit {limit}: {} hits in {:?}", r.total, t.elapsed());
+            eprintln!(
+                "{one:?} limit {limit}: {} hits in {:?}",
+                r.total,
+                t.elapsed()
+            );
         }
     }
     for pass in ["first", "second"] {
