@@ -1,8 +1,21 @@
 //! driveshelf: serves the content of a USB drive (ZIM archives, documents,
 //! films, radio, pages) read-only on 127.0.0.1 to the local browser.
 //!
-//! Data flows one way: drive → catalog → search → pages → HTTP.
+//! Data flows one way: drive (`readat`, `archive`, `media`) → catalog
+//! (`bundle`) → search (`fulltext`, `search`) → pages (`render`) → `http`.
 
 pub mod archive;
+pub mod args;
+pub mod assets;
+pub mod bundle;
 pub mod fulltext;
+pub mod http;
+pub mod lang;
+pub mod launch;
+pub mod markdown;
+pub mod media;
 pub mod readat;
+pub mod render;
+pub mod search;
+pub mod serve;
+pub mod session;

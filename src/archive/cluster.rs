@@ -68,13 +68,9 @@ fn offset_width(extended: bool) -> u64 {
 
 fn read_offset(b: &[u8], extended: bool) -> Option<u64> {
     if extended {
-        let s = b.get(..8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        Some(u64::from_le_bytes(a))
+        Some(u64::from_le_bytes(b.get(..8)?.try_into().ok()?))
     } else {
-        let s = b.get(..4)?;
-        Some(u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])))
+        Some(u64::from(u32::from_le_bytes(b.get(..4)?.try_into().ok()?)))
     }
 }
 

@@ -85,17 +85,20 @@ enum Parsed {
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    Some(u32::from_le_bytes(s.try_into().ok()?))
 }
 
 fn parse(buf: &[u8], index: u32) -> Result<Parsed> {
     let bad = |reason| ArchiveError::BadDirent { index, reason };
-    let Some(head) = buf.get(..8) else {
+    let Some(&[m0, m1, param_len, namespace]) = buf.get(..4) else {
         return Ok(Parsed::NeedMore);
     };
-    let mime = u16::from_le_bytes([head[0], head[1]]);
-    let param_len = usize::from(head[2]);
-    let namespace = head[3];
+    // The 4-byte revision that follows is unused, but must be there.
+    if buf.len() < 8 {
+        return Ok(Parsed::NeedMore);
+    }
+    let mime = u16::from_le_bytes([m0, m1]);
+    let param_len = usize::from(param_len);
     let (kind, strings_at) = match mime {
         MIME_REDIRECT => match le32(buf, 8) {
             Some(target) => (DirentKind::Redirect { target }, 12),

@@ -5,6 +5,34 @@
 //! a SIGBUS for the whole server. Opening reads only the header and the MIME
 //! list, so a 100 GB archive opens as fast as a small one. Anything read from
 //! the file is checked before it is used as a size or an index.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use std::sync::Arc;
+//! use driveshelf::archive::{Archive, ClusterCache};
+//! use driveshelf::readat::ReadAt;
+//!
+//! # fn main() -> driveshelf::archive::Result<()> {
+//! // One cache for all archives, bounded by decompressed bytes.
+//! let cache = Arc::new(ClusterCache::new(64 << 20));
+//! let zim = Arc::new(Archive::open(Path::new("wikipedia_ko.zim"), cache)?);
+//! if let Some(i) = zim.find_user_path("서울_(도시)")? {
+//!     let (_, page) = zim.resolve(i)?; // follows redirects
+//!     let mime = zim.mime_type(&page)?;
+//!     let body = zim.blob(&page)?; // ReadAt: serve ranges of big media
+//!     let mut head = vec![0u8; body.len().min(16) as usize];
+//!     body.read_exact_at(&mut head, 0)?;
+//!     println!("{mime}: {} bytes", body.len());
+//! }
+//! // Suggestions: binary search in the title listing.
+//! let first = zim.title_lower_bound("서울")?;
+//! for pos in first..zim.title_count()?.min(first + 10) {
+//!     let d = zim.dirent(zim.title_entry(pos)?)?;
+//!     println!("{} → /{}", d.title, zim.user_path(&d));
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod blob;
 mod cache;
@@ -405,8 +433,9 @@ impl Archive {
         })
     }
 
-    /// Blob `blob` of cluster `c`, plus whether the cluster is uncompressed
-    /// (then the blob is `Blob::File`).
+    /// Blob `blob` of cluster `c`: a window into the file for uncompressed
+    /// clusters, a slice of the cached cluster otherwise. A cache hit reads
+    /// nothing from the drive.
     fn blob_at(&self, c: u32, blob: u32) -> Result<Blob> {
         if let Some(decoded) = self.cache.get(self.key, c) {
             return memory_blob(&decoded, c, blob);

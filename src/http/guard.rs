@@ -19,6 +19,19 @@ pub fn host_ok(host: Option<&str>, port: u16) -> bool {
     port_ok && matches!(name, "127.0.0.1" | "localhost" | "[::1]")
 }
 
+/// A request made by a page of another origin (another site, a file on
+/// disk, a sandboxed frame) is refused whatever it asks: our pages send our
+/// own origin or none.
+pub fn origin_ok(origin: Option<&str>, port: u16) -> bool {
+    match origin {
+        None => true,
+        Some(o) => o
+            .trim()
+            .strip_prefix("http://")
+            .is_some_and(|host| host_ok(Some(host), port)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +48,16 @@ mod tests {
         assert!(!host_ok(Some("[::1]"), 8480));
         assert!(!host_ok(None, 8480));
         assert!(host_ok(Some("localhost"), 80));
+    }
+
+    #[test]
+    fn origins() {
+        assert!(origin_ok(None, 8480));
+        assert!(origin_ok(Some("http://127.0.0.1:8480"), 8480));
+        assert!(origin_ok(Some("http://localhost:8480"), 8480));
+        assert!(!origin_ok(Some("null"), 8480));
+        assert!(!origin_ok(Some("https://127.0.0.1:8480"), 8480));
+        assert!(!origin_ok(Some("http://evil.example"), 8480));
+        assert!(!origin_ok(Some("http://127.0.0.1:8481"), 8480));
     }
 }

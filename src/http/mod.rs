@@ -1,7 +1,9 @@
 //! Everything that speaks HTTP: the server loop, guards, responses, and the
 //! route table with its handlers.
 
+pub mod app;
 pub mod guard;
+pub mod handlers;
 pub mod range;
 pub mod request;
 pub mod response;

@@ -8,6 +8,8 @@ use percent_encoding::percent_decode;
 pub enum Method {
     Get,
     Head,
+    /// Only the close control posts; every other POST is refused.
+    Post,
     Other,
 }
 
@@ -19,6 +21,8 @@ pub struct Req {
     pub query: Vec<(String, String)>,
     pub host: Option<String>,
     pub range: Option<String>,
+    pub if_range: Option<String>,
+    pub origin: Option<String>,
     pub accept_language: Option<String>,
 }
 
@@ -40,6 +44,8 @@ impl Req {
             query: parse_query(query),
             host: None,
             range: None,
+            if_range: None,
+            origin: None,
             accept_language: None,
         }
     }

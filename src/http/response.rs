@@ -37,6 +37,8 @@ pub enum Policy {
     /// Archive content: its own inline scripts and styles run, but nothing
     /// may be fetched from, sent to, or framed from anywhere but this server.
     Archive,
+    /// Files of the drive served as they are: nothing in them may run.
+    File,
 }
 
 pub struct Reply {
@@ -47,6 +49,11 @@ pub struct Reply {
     pub policy: Policy,
     /// Whether `Range` requests are honoured (content, not pages we build).
     pub ranges: bool,
+    /// A strong validator of the bytes, so `If-Range` can be answered.
+    pub etag: Option<String>,
+    /// Run once the reply has been written (stopping the server after the
+    /// "closed" page is out).
+    pub after: Option<Box<dyn FnOnce() + Send>>,
 }
 
 impl Reply {
@@ -58,6 +65,8 @@ impl Reply {
             body,
             policy: Policy::Ui,
             ranges: false,
+            etag: None,
+            after: None,
         }
     }
 
@@ -87,6 +96,11 @@ impl Reply {
         r
     }
 
+    pub fn with_etag(mut self, etag: String) -> Reply {
+        self.etag = Some(etag);
+        self
+    }
+
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
         self.headers.push((name, value.into()));
         self
@@ -94,10 +108,11 @@ impl Reply {
 }
 
 const CSP_UI: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'";
+const CSP_FILE: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; object-src 'self'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'";
 const CSP_ARCHIVE: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
 
 /// Headers every response carries, whatever route produced it.
-pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
+pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 8] {
     [
         ("Cache-Control", "no-store"),
         ("X-Content-Type-Options", "nosniff"),
@@ -107,30 +122,44 @@ pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
             match policy {
                 Policy::Ui => CSP_UI,
                 Policy::Archive => CSP_ARCHIVE,
+                Policy::File => CSP_FILE,
             },
         ),
         ("X-DNS-Prefetch-Control", "off"),
         ("Cross-Origin-Resource-Policy", "same-origin"),
         ("X-Frame-Options", "SAMEORIGIN"),
+        // Set so the server library does not name itself.
+        ("Server", ""),
     ]
 }
 
 /// A reply ready to write: final status, headers, and a reader of the bytes.
 pub struct Outgoing {
+    pub after: Option<Box<dyn FnOnce() + Send>>,
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub len: u64,
     pub reader: Box<dyn Read + Send>,
 }
 
-/// Applies the request's Range header and the safety headers.
-pub fn finish(reply: Reply, range_header: Option<&str>) -> Outgoing {
+/// Applies the request's `Range` (and `If-Range`) and the safety headers.
+pub fn finish(mut reply: Reply, range_header: Option<&str>, if_range: Option<&str>) -> Outgoing {
+    let after = reply.after.take();
+    // A range is only for the same bytes the client already has part of;
+    // without a validator to compare, the whole body is sent (RFC 9110 13.1.5).
+    let range_header = match if_range {
+        Some(v) if reply.etag.as_deref() != Some(v.trim()) => None,
+        _ => range_header,
+    };
     let mut headers: Vec<(String, String)> = safety_headers(reply.policy)
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     if let Some(ct) = &reply.content_type {
         headers.push(("Content-Type".into(), ct.clone()));
+    }
+    if let Some(e) = &reply.etag {
+        headers.push(("ETag".into(), e.clone()));
     }
     for (k, v) in &reply.headers {
         headers.push((k.to_string(), v.clone()));
@@ -154,6 +183,7 @@ pub fn finish(reply: Reply, range_header: Option<&str>) -> Outgoing {
                 headers.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
                 headers.push(("Content-Range".into(), format!("bytes */{total}")));
                 return Outgoing {
+                    after,
                     status: 416,
                     headers,
                     len: 0,
@@ -175,6 +205,7 @@ pub fn finish(reply: Reply, range_header: Option<&str>) -> Outgoing {
         }),
     };
     Outgoing {
+        after,
         status,
         headers,
         len,
@@ -242,13 +273,33 @@ mod tests {
     fn range_from_source() {
         let src: Arc<dyn ReadAt> = Arc::new((0u8..100).collect::<Vec<u8>>());
         let o = finish(
-            Reply::content("video/mp4", Body::Source(src)),
+            Reply::content("video/mp4", Body::Source(src.clone())),
             Some("bytes=10-19"),
+            None,
         );
         assert_eq!(o.status, 206);
         assert_eq!(header(&o, "Content-Range"), Some("bytes 10-19/100"));
         assert_eq!(o.len, 10);
         assert_eq!(body_of(o), (10u8..20).collect::<Vec<u8>>());
+        let tagged =
+            || Reply::content("video/mp4", Body::Source(src.clone())).with_etag("\"v1\"".into());
+        assert_eq!(
+            finish(tagged(), Some("bytes=10-19"), Some("\"v1\"")).status,
+            206
+        );
+        assert_eq!(
+            finish(tagged(), Some("bytes=10-19"), Some("\"v0\"")).status,
+            200
+        );
+        assert_eq!(
+            finish(
+                tagged(),
+                Some("bytes=10-19"),
+                Some("Tue, 01 Jan 2030 00:00:00 GMT")
+            )
+            .status,
+            200
+        );
     }
 
     #[test]
@@ -256,6 +307,7 @@ mod tests {
         let o = finish(
             Reply::content("text/plain", Body::Bytes(vec![1, 2, 3])),
             Some("bytes=3-"),
+            None,
         );
         assert_eq!(o.status, 416);
         assert_eq!(header(&o, "Content-Range"), Some("bytes */3"));
@@ -263,7 +315,7 @@ mod tests {
 
     #[test]
     fn pages_ignore_ranges_and_carry_safety_headers() {
-        let o = finish(Reply::html(200, "<p>x</p>".into()), Some("bytes=0-1"));
+        let o = finish(Reply::html(200, "<p>x</p>".into()), Some("bytes=0-1"), None);
         assert_eq!(o.status, 200);
         assert_eq!(header(&o, "Cache-Control"), Some("no-store"));
         assert_eq!(header(&o, "X-Content-Type-Options"), Some("nosniff"));

@@ -13,6 +13,10 @@ use std::thread::{self, JoinHandle};
 
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: &Req) -> Reply;
+    /// Whether a POST to `path` may reach [`Handler::handle`].
+    fn accepts_post(&self, _path: &str) -> bool {
+        false
+    }
     /// The reply for a request refused before routing (wrong Host, method).
     fn refuse(&self, req: &Req, status: u16) -> Reply;
 }
@@ -116,16 +120,23 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
     let method = match rq.method() {
         tiny_http::Method::Get => Method::Get,
         tiny_http::Method::Head => Method::Head,
+        tiny_http::Method::Post => Method::Post,
         _ => Method::Other,
     };
     let mut req = Req::new(method, rq.url());
     req.host = header(&rq, "Host");
     req.range = header(&rq, "Range");
+    req.if_range = header(&rq, "If-Range");
+    req.origin = header(&rq, "Origin");
     req.accept_language = header(&rq, "Accept-Language");
 
     let reply = if !guard::host_ok(req.host.as_deref(), port) {
         handler.refuse(&req, 421)
-    } else if method == Method::Other {
+    } else if !guard::origin_ok(req.origin.as_deref(), port) {
+        handler.refuse(&req, 403)
+    } else if method == Method::Other
+        || (method == Method::Post && !handler.accepts_post(&req.raw_path))
+    {
         handler.refuse(&req, 405).with_header("Allow", "GET, HEAD")
     } else {
         // A bug or a hostile file must cost one request, never the server.
@@ -134,7 +145,8 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
             Err(_) => handler.refuse(&req, 500),
         }
     };
-    let out = response::finish(reply, req.range.as_deref());
+    let mut out = response::finish(reply, req.range.as_deref(), req.if_range.as_deref());
+    let after = out.after.take();
     let len = out.len;
     let mut headers = Vec::with_capacity(out.headers.len());
     for (k, v) in &out.headers {
@@ -171,4 +183,7 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
     }
     // A client that went away mid-response is not an error worth reporting.
     let _ = rq.respond(response);
+    if let Some(f) = after {
+        f();
+    }
 }

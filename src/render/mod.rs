@@ -1,8 +1,10 @@
 //! Turns data into HTML pages. Knows nothing of files, archives or HTTP: the
 //! handlers pass in plain view structs and get a string back.
 
+pub mod format;
 pub mod html;
 pub mod i18n;
+pub mod media;
 pub mod rewrite;
 pub mod template;
 pub mod urls;
@@ -15,15 +17,35 @@ use template::{render, Vars};
 
 /// Who the page is for: the UI language, and whether the language was asked
 /// for in the URL (then every link carries it, since we keep no cookie).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Ui {
     pub lang: Lang,
     pub lang_in_url: bool,
+    /// The library's name as the drive sets it (front matter `library:` of
+    /// its welcome page); the neutral default otherwise.
+    pub brand: Option<std::sync::Arc<str>>,
 }
 
 impl Ui {
     pub fn new(lang: Lang, lang_in_url: bool) -> Ui {
-        Ui { lang, lang_in_url }
+        Ui {
+            lang,
+            lang_in_url,
+            brand: None,
+        }
+    }
+
+    pub fn with_brand(mut self, brand: Option<std::sync::Arc<str>>) -> Ui {
+        self.brand = brand;
+        self
+    }
+
+    /// The name shown in the header and window titles.
+    pub fn brand(&self) -> &str {
+        match &self.brand {
+            Some(b) => b,
+            None => self.s().t("brand"),
+        }
     }
 
     pub fn s(&self) -> &'static Strings {
@@ -59,6 +81,10 @@ pub struct ArchiveCard {
 
 pub struct HomeView {
     pub archives: Vec<ArchiveCard>,
+    /// Documents, films, radio, pages: count and newest of each.
+    pub sections: Vec<media::Section>,
+    /// The drive's welcome page, rendered (already made safe).
+    pub welcome_html: Option<String>,
 }
 
 pub struct ResultItem {
@@ -81,9 +107,9 @@ pub struct SearchView<'a> {
 pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -> String {
     let s = ui.s();
     let full_title = if title.is_empty() {
-        s.t("brand").to_string()
+        ui.brand().to_string()
     } else {
-        format!("{title} – {}", s.t("brand"))
+        format!("{title} – {}", ui.brand())
     };
     let mut hidden = String::new();
     if let Some(id) = scope {
@@ -103,8 +129,14 @@ pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -
         .text("title", full_title)
         .text("assets", assets::PREFIX)
         .text("home", ui.link("/"))
+        .text("brand", ui.brand())
         .text("q", q)
         .html("search_hidden", hidden)
+        .text(
+            "close_url",
+            format!("/close?token={}", crate::session::close_token()),
+        )
+        .text("hide_url", ui.link("/hide"))
         .html("lang_switch", lang_switch(ui))
         .html("content", content);
     render("layout", &vars, s)
@@ -128,8 +160,11 @@ fn lang_switch(ui: &Ui) -> String {
 
 pub fn home(ui: &Ui, view: &HomeView) -> String {
     let s = ui.s();
-    let archives = if view.archives.is_empty() {
+    let nothing = view.archives.is_empty() && view.sections.iter().all(|x| x.count == 0);
+    let archives = if nothing {
         empty_library(ui)
+    } else if view.archives.is_empty() {
+        String::new()
     } else {
         let mut out = String::from("<ul class=\"cards\">");
         for a in &view.archives {
@@ -138,9 +173,17 @@ pub fn home(ui: &Ui, view: &HomeView) -> String {
         out.push_str("</ul>");
         out
     };
+    let welcome = view
+        .welcome_html
+        .as_ref()
+        .map(|w| format!("<article class=\"welcome\">{w}</article>"))
+        .unwrap_or_default();
     let content = render(
         "home",
-        &Vars::new().html("welcome", "").html("archives", archives),
+        &Vars::new()
+            .html("welcome", welcome)
+            .html("archives", archives)
+            .html("sections", media::sections(ui, &view.sections)),
         s,
     );
     page(ui, "", "", None, &content)
@@ -324,6 +367,31 @@ pub fn external(ui: &Ui, address: &str) -> String {
     page(ui, ui.s().t("external_heading"), "", None, &content)
 }
 
+/// What the close control leaves behind: a page that says nothing of what
+/// was open.
+pub fn closed(ui: &Ui) -> String {
+    let s = ui.s();
+    format!(
+        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body><main class=\"wrap plain\"><p>{b}</p></main></body></html>",
+        l = ui.lang.code(),
+        t = escape(s.t("closed_title")),
+        a = assets::PREFIX,
+        b = escape(s.t("closed_body")),
+    )
+}
+
+/// The neutral page of the quick-hide key: blank, with a plain title, or the
+/// drive's own `hide.md`.
+pub fn hidden(ui: &Ui, body_html: Option<&str>) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body class=\"hidden-page\"><main class=\"wrap plain\">{b}</main></body></html>",
+        l = ui.lang.code(),
+        t = escape(ui.s().t("hide_title")),
+        a = assets::PREFIX,
+        b = body_html.unwrap_or(""),
+    )
+}
+
 /// The small bar put at the top of every archive page: home, search this
 /// archive, random article. Plain links and a GET form: no JavaScript needed.
 pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
@@ -346,6 +414,8 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
             "<input type=\"search\" name=\"q\" aria-label=\"{search_t}\" placeholder=\"{search_t}\" data-suggest=\"/api/suggest\" data-zim=\"{id}\" autocomplete=\"off\">",
             "<button type=\"submit\">{go}</button></form>",
             "<a href=\"{random}\">{random_t}</a>",
+            "<a class=\"ds-hide\" href=\"/hide\">{hide_t}</a>",
+            "<form class=\"ds-close\" method=\"post\" action=\"/close?token={token}\"><button type=\"submit\">{close_t}</button></form>",
             "</div>"
         ),
         label = escape(s.t("toolbar_label")),
@@ -359,6 +429,9 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
         go = escape(s.t("search_button")),
         random = escape(&ui.link(&format!("/random?zim={id_q}"))),
         random_t = escape(s.t("toolbar_random")),
+        hide_t = escape(s.t("hide")),
+        close_t = escape(s.t("close")),
+        token = crate::session::close_token(),
     )
 }
 
@@ -382,7 +455,14 @@ mod tests {
 
     #[test]
     fn empty_home_speaks_both_languages() {
-        let out = home(&Ui::new(Lang::Ko, false), &HomeView { archives: vec![] });
+        let out = home(
+            &Ui::new(Lang::Ko, false),
+            &HomeView {
+                archives: vec![],
+                sections: vec![],
+                welcome_html: None,
+            },
+        );
         assert!(out.contains(Strings::get(Lang::Ko).t("empty_body")));
         assert!(out.contains(&escape(Strings::get(Lang::En).t("empty_body"))));
     }

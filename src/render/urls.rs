@@ -54,6 +54,29 @@ pub fn raw(id: &str, user_path: &str) -> String {
     format!("/raw/{}/{}", segment_escape(id), path_escape(user_path))
 }
 
+/// `/file/<rel>`: a file of the drive, as stored.
+pub fn file(rel: &str) -> String {
+    format!("/file/{}", path_escape(rel))
+}
+
+/// `/view/<rel>`: the page of a document, film, recording or Markdown page.
+pub fn view(rel: &str) -> String {
+    format!("/view/{}", path_escape(rel))
+}
+
+/// `/vtt/<rel>`: a subtitle file as WebVTT.
+pub fn vtt(rel: &str) -> String {
+    format!("/vtt/{}", path_escape(rel))
+}
+
+/// `/list/<kind>[?collection=…]`.
+pub fn list(kind: &str, collection: Option<&str>) -> String {
+    match collection {
+        Some(c) => format!("/list/{kind}?collection={}", query_escape(c)),
+        None => format!("/list/{kind}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,168 @@
-//! Test support: opens the full-text index of a ZIM file in place through
-//! the archive reader, as the server does.
+//! Test support: start the real server in-process on port 0 and speak raw
+//! HTTP/1.1 to it, so tests can send any method, Host or path bytes.
 
 #![allow(dead_code)]
 
+use driveshelf::archive::{Archive, ClusterCache};
+use driveshelf::args::ServeOptions;
+use driveshelf::http::server::Running;
+use driveshelf::readat::ReadAt;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use driveshelf::archive::{Archive, ClusterCache};
-use driveshelf::readat::ReadAt;
+pub struct Server {
+    pub port: u16,
+    running: Option<Running>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown();
+        }
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample_bundle() -> PathBuf {
+    repo().join("sample-bundle")
+}
+
+/// `../shared`, when the test material is there.
+pub fn shared() -> Option<PathBuf> {
+    let p = repo().join("..").join("shared");
+    p.is_dir().then_some(p)
+}
+
+pub fn start(dir: &Path) -> Server {
+    let opts = ServeOptions {
+        dir: Some(dir.to_path_buf()),
+        port: 0,
+        open_browser: false,
+        ..ServeOptions::default()
+    };
+    let running = driveshelf::serve::start(&opts, dir).expect("server starts");
+    Server {
+        port: running.port(),
+        running: Some(running),
+    }
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+impl Server {
+    /// A client for a server started elsewhere (another process).
+    pub fn attach(port: u16) -> Server {
+        Server {
+            port,
+            running: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.request("GET", path, &[])
+    }
+
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let host = format!("127.0.0.1:{}", self.port);
+        let mut all = vec![("Host", host.as_str())];
+        all.extend_from_slice(headers);
+        // A header given as ("Host", "") removes the default Host.
+        if let Some(pos) = headers
+            .iter()
+            .position(|(k, _)| k.eq_ignore_ascii_case("host"))
+        {
+            all.remove(0);
+            if headers[pos].1.is_empty() {
+                all.retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
+            }
+        }
+        let mut raw = format!("{method} {path} HTTP/1.1\r\n").into_bytes();
+        for (k, v) in all {
+            raw.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+        }
+        raw.extend_from_slice(b"Connection: close\r\n\r\n");
+        self.raw(&raw)
+    }
+
+    pub fn raw(&self, bytes: &[u8]) -> Resp {
+        let buf = self.raw_bytes(bytes);
+        parse(&buf)
+    }
+
+    /// What the server sends back, possibly nothing (a dropped connection).
+    pub fn raw_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20))).ok();
+        let _ = s.write_all(bytes);
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        buf
+    }
+}
+
+fn parse(buf: &[u8]) -> Resp {
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head: {:?}", String::from_utf8_lossy(buf)));
+    let head = String::from_utf8_lossy(&buf[..end]);
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Resp {
+        status,
+        headers,
+        body: buf[end + 4..].to_vec(),
+    }
+}
+
+/// Percent-encodes a path for a request line, keeping `/`.
+pub fn enc(path: &str) -> String {
+    driveshelf::render::urls::path_escape(path)
+}
+
+/// A fresh empty folder under the system temp dir.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("driveshelf-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
 
 pub struct Opened {
     pub index: Arc<dyn ReadAt>,
@@ -16,7 +171,7 @@ pub struct Opened {
 }
 
 /// The full-text database window of `zim` and what the index needs to know
-/// about the archive.
+/// about the archive, opened through the archive reader as the server does.
 pub fn open_fulltext(zim: &Path) -> Option<Opened> {
     let archive = Archive::open(zim, Arc::new(ClusterCache::new(1 << 20))).ok()?;
     let index: Arc<dyn ReadAt> = Arc::new(archive.fulltext_index()?);
@@ -29,10 +184,4 @@ pub fn open_fulltext(zim: &Path) -> Option<Opened> {
 
 pub fn fulltext_window(zim: &Path) -> Option<Arc<dyn ReadAt>> {
     open_fulltext(zim).map(|o| o.index)
-}
-
-/// The shared test material beside the repository, if present.
-pub fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    p.is_dir().then_some(p)
 }

@@ -1,0 +1,201 @@
+//! Archive entries: `/content/` (pages with the toolbar, links made safe),
+//! `/raw/` (exact bytes), `/random`, `/icon/`.
+
+use super::pages;
+use crate::archive::{Archive, Dirent, DirentKind};
+use crate::assets;
+use crate::bundle::ZimItem;
+use crate::http::app::App;
+use crate::http::request::{decode_path, Req};
+use crate::http::response::{Body, Reply};
+use crate::render::{self, rewrite, urls, Ui};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// As a page to read: HTML gets the toolbar and safe links.
+    Page,
+    /// The stored bytes, untouched.
+    Raw,
+}
+
+pub fn content(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
+    entry(app, req, ui, rest, Mode::Page)
+}
+
+pub fn raw(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
+    entry(app, req, ui, rest, Mode::Raw)
+}
+
+fn route_url(mode: Mode, id: &str, user_path: &str) -> String {
+    match mode {
+        Mode::Page => urls::content(id, user_path),
+        Mode::Raw => urls::raw(id, user_path),
+    }
+}
+
+/// Finds the archive named by the first segment of `rest`.
+// The error is the page to answer with, built once per request.
+#[allow(clippy::result_large_err)]
+fn archive_of<'a>(
+    app: &'a App,
+    ui: &Ui,
+    id_raw: &str,
+) -> Result<(&'a ZimItem, &'a Arc<Archive>), Reply> {
+    let id = decode_path(id_raw).map_err(|_| pages::bad_request(ui))?;
+    let item = app.catalog.zim(&id).ok_or_else(|| pages::not_found(ui))?;
+    match &item.archive {
+        Ok(a) => Ok((item, a)),
+        Err(reason) => Err(pages::damaged(ui, reason)),
+    }
+}
+
+fn entry(app: &App, req: &Req, ui: &Ui, rest: &str, mode: Mode) -> Reply {
+    let Some((id_raw, path_raw)) = rest.split_once('/') else {
+        // `/content/<id>` without the slash: relative links need it.
+        return match archive_of(app, ui, rest) {
+            Ok((item, _)) => Reply::redirect(&ui.link(&route_url(mode, &item.id, ""))),
+            Err(r) => r,
+        };
+    };
+    let (item, a) = match archive_of(app, ui, id_raw) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(path) = decode_path(path_raw) else {
+        return pages::bad_request(ui);
+    };
+    if path.is_empty() {
+        return main_page(item, a, ui, mode);
+    }
+    let idx = match a.find_user_path(&path) {
+        Ok(Some(i)) => i,
+        Ok(None) => return pages::not_found(ui),
+        Err(e) => return pages::damaged(ui, &e.to_string()),
+    };
+    let d = match a.dirent(idx) {
+        Ok(d) => d,
+        Err(e) => return pages::damaged(ui, &e.to_string()),
+    };
+    if d.is_redirect() {
+        return match a.resolve(idx) {
+            Ok((_, target)) => Reply::redirect(&route_url(mode, &item.id, &a.user_path(&target))),
+            Err(e) => pages::damaged(ui, &e.to_string()),
+        };
+    }
+    serve_dirent(item, a, &d, req, ui, mode)
+}
+
+fn main_page(item: &ZimItem, a: &Archive, ui: &Ui, mode: Mode) -> Reply {
+    match a
+        .main_page()
+        .and_then(|m| m.map(|i| a.resolve(i)).transpose())
+    {
+        Ok(Some((_, d))) => Reply::redirect(&ui.link(&route_url(mode, &item.id, &a.user_path(&d)))),
+        Ok(None) => pages::not_found(ui),
+        Err(e) => pages::damaged(ui, &e.to_string()),
+    }
+}
+
+fn serve_dirent(item: &ZimItem, a: &Archive, d: &Dirent, _req: &Req, ui: &Ui, mode: Mode) -> Reply {
+    let mime = match a.mime_type(d) {
+        Ok(m) => m.to_string(),
+        Err(e) => return pages::damaged(ui, &e.to_string()),
+    };
+    let blob = match a.blob(d) {
+        Ok(b) => b,
+        Err(e) => return pages::damaged(ui, &e.to_string()),
+    };
+    if mode == Mode::Page && is_html(&mime) {
+        let bytes = match blob.read_all() {
+            Ok(b) => b,
+            Err(e) => return pages::damaged(ui, &e.to_string()),
+        };
+        let html = String::from_utf8_lossy(&bytes);
+        let head = format!(
+            "<link rel=\"stylesheet\" href=\"{p}toolbar.css\"><script src=\"{p}app.js\" defer></script>",
+            p = assets::PREFIX
+        );
+        let bar = render::toolbar(ui, &item.id, &item.info().title);
+        let page = rewrite::rewrite(
+            &html,
+            &rewrite::Inject {
+                head: &head,
+                body: &bar,
+            },
+        );
+        return Reply::content("text/html; charset=utf-8", Body::Bytes(page.into_bytes()));
+    }
+    let mut reply = Reply::content(&mime, Body::Source(Arc::new(blob)));
+    if let DirentKind::Content { cluster, blob, .. } = d.kind {
+        // The archive's UUID changes with every build of it.
+        let uuid: String = a.uuid().iter().map(|b| format!("{b:02x}")).collect();
+        reply = reply.with_etag(format!("\"{uuid}-{cluster}-{blob}\""));
+    }
+    reply
+}
+
+fn is_html(mime: &str) -> bool {
+    let m = mime.split(';').next().unwrap_or("").trim();
+    m.eq_ignore_ascii_case("text/html") || m.eq_ignore_ascii_case("application/xhtml+xml")
+}
+
+/// A seed that differs from call to call; nothing here needs to be secret.
+fn seed() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let c = COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+    let mut x = t ^ c;
+    // splitmix64 finaliser: spreads nearby seeds apart.
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+pub fn random(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
+    let chosen = match req.param("zim").filter(|z| !z.is_empty()) {
+        Some(id) => match app.catalog.zim(id) {
+            Some(item) => match &item.archive {
+                Ok(a) => Some((item, a)),
+                Err(reason) => return pages::damaged(ui, reason),
+            },
+            None => return pages::not_found(ui),
+        },
+        None => {
+            let open: Vec<_> = app.catalog.open_zims().collect();
+            if open.is_empty() {
+                None
+            } else {
+                open.get((seed() % open.len() as u64) as usize).copied()
+            }
+        }
+    };
+    let Some((item, a)) = chosen else {
+        return pages::error_page(ui, 404, "not_found_title", ui.s().t("random_none"));
+    };
+    match a.random_article(seed()) {
+        Ok(Some(idx)) => match a.resolve(idx) {
+            Ok((_, d)) => Reply::redirect(&ui.link(&urls::content(&item.id, &a.user_path(&d)))),
+            Err(e) => pages::damaged(ui, &e.to_string()),
+        },
+        Ok(None) => pages::error_page(ui, 404, "not_found_title", ui.s().t("random_none")),
+        Err(e) => pages::damaged(ui, &e.to_string()),
+    }
+}
+
+pub fn icon(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
+    let (_, a) = match archive_of(app, ui, rest) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match a.illustration_48() {
+        Ok(Some(png)) => Reply::new(200, "image/png", Body::Bytes(png)),
+        Ok(None) => pages::not_found(ui),
+        Err(e) => pages::damaged(ui, &e.to_string()),
+    }
+}

@@ -1,0 +1,469 @@
+//! Files of the drive (`/file/`), subtitles as WebVTT (`/vtt/`), the page of
+//! each item (`/view/`) and listings (`/list/`).
+
+use super::pages;
+use crate::bundle::{Catalog, Item, Kind};
+use crate::http::app::App;
+use crate::http::request::{decode_path, Req};
+use crate::http::response::{Body, Policy, Reply};
+use crate::markdown::{self, LinkTarget};
+use crate::media::names::SubtitleFormat;
+use crate::media::subtitles;
+use crate::readat::{FileAt, ReadAt};
+use crate::render::media::{self as view, DocumentView, ItemCard, ListView, PlayerView, Track};
+use crate::render::{rewrite, urls, Ui};
+use std::sync::Arc;
+
+/// Subtitle files larger than this are not converted: real ones are a few
+/// hundred KB.
+const MAX_SUBTITLE: u64 = 8 << 20;
+
+// The error is the page to answer with, built once per request.
+#[allow(clippy::result_large_err)]
+fn rel_of(ui: &Ui, rest: &str) -> Result<String, Reply> {
+    let rel = decode_path(rest).map_err(|_| pages::bad_request(ui))?;
+    if rel.is_empty() {
+        return Err(pages::not_found(ui));
+    }
+    Ok(rel)
+}
+
+/// The MIME type browsers expect for a file of the drive.
+pub fn mime_of(name: &str) -> String {
+    let ext = crate::media::names::stem_and_ext(name)
+        .1
+        .to_ascii_lowercase();
+    let known = match ext.as_str() {
+        "mp4" | "m4v" => "video/mp4",
+        "webm" => "video/webm",
+        "ogv" => "video/ogg",
+        "mkv" => "video/x-matroska",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "aac" => "audio/aac",
+        "ogg" | "oga" => "audio/ogg",
+        "opus" => "audio/ogg; codecs=opus",
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "vtt" => "text/vtt; charset=utf-8",
+        "srt" => "text/plain; charset=utf-8",
+        "md" | "markdown" => "text/plain; charset=utf-8",
+        "pdf" => "application/pdf",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let m = mime_guess::from_path(name).first_or_octet_stream();
+    if m.type_() == "text" {
+        format!("{m}; charset=utf-8")
+    } else {
+        m.to_string()
+    }
+}
+
+/// `Content-Disposition` with the name in both the old and the RFC 6266 form.
+fn disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        urls::segment_escape(name)
+    )
+}
+
+/// `/file/<rel>`: the bytes of a file the walk found, with ranges, never a
+/// path the walk did not list.
+pub fn file(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
+    let rel = match rel_of(ui, rest) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let Some(path) = app.catalog.file(&rel) else {
+        return pages::not_found(ui);
+    };
+    let src = match FileAt::open(path) {
+        Ok(s) => s,
+        Err(e) => return pages::damaged(ui, &e.to_string()),
+    };
+    let name = rel.rsplit('/').next().unwrap_or(&rel);
+    let etag = file_etag(path, src.len());
+    let mut reply = Reply::content(&mime_of(name), Body::Source(Arc::new(src)));
+    if let Some(e) = etag {
+        reply = reply.with_etag(e);
+    }
+    reply.policy = Policy::File;
+    let how = if req.param("download").is_some() {
+        "attachment"
+    } else {
+        "inline"
+    };
+    reply.with_header("Content-Disposition", disposition(how, name))
+}
+
+/// Size and modification time: a file copied anew gets a new tag.
+fn file_etag(path: &std::path::Path, len: u64) -> Option<String> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let nanos = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(format!("\"{len:x}-{nanos:x}\""))
+}
+
+/// `/vtt/<rel>`: a subtitle file converted to WebVTT in UTF-8.
+pub fn vtt(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
+    let rel = match rel_of(ui, rest) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let Some(path) = app.catalog.file(&rel) else {
+        return pages::not_found(ui);
+    };
+    let lower = rel.to_ascii_lowercase();
+    let format = if lower.ends_with(".srt") {
+        SubtitleFormat::Srt
+    } else if lower.ends_with(".vtt") {
+        SubtitleFormat::Vtt
+    } else {
+        return pages::not_found(ui);
+    };
+    let bytes = match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_SUBTITLE => return pages::damaged(ui, "subtitle file too large"),
+        Ok(_) => match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return pages::damaged(ui, &e.to_string()),
+        },
+        Err(e) => return pages::damaged(ui, &e.to_string()),
+    };
+    let (text, _) = subtitles::decode_text(&bytes);
+    let out = match format {
+        SubtitleFormat::Srt => subtitles::srt_to_vtt(&text),
+        SubtitleFormat::Vtt => subtitles::vtt_passthrough(&text),
+    };
+    let mut r = Reply::content("text/vtt; charset=utf-8", Body::Bytes(out.into_bytes()));
+    r.policy = Policy::File;
+    r
+}
+
+/// Resolves a link written in a Markdown file of folder `base` to a place
+/// on this server: items to their page, other files to `/file/`, folders to
+/// their listing, the internet to the notice page.
+pub fn link_mapper<'a>(catalog: &'a Catalog, base: &'a str) -> impl Fn(&str) -> LinkTarget + 'a {
+    move |url: &str| {
+        let decoded = rewrite::decode_entities(url);
+        if rewrite::is_external(&decoded) {
+            return LinkTarget::Replace(format!(
+                "/external?url={}",
+                urls::query_escape(decoded.trim())
+            ));
+        }
+        if decoded.starts_with('#') || decoded.is_empty() {
+            return LinkTarget::Keep(decoded);
+        }
+        let (path_part, fragment) = match decoded.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (decoded.as_str(), None),
+        };
+        let path_part = path_part.split('?').next().unwrap_or("");
+        let Ok(path) = decode_path(path_part) else {
+            return LinkTarget::Drop;
+        };
+        let Some(rel) = join_rel(if path.starts_with('/') { "" } else { base }, &path) else {
+            return LinkTarget::Drop;
+        };
+        let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+        if let Some(item) = catalog.item(&rel) {
+            return LinkTarget::Keep(format!("{}{frag}", urls::view(&item.rel)));
+        }
+        if catalog.file(&rel).is_some() {
+            return LinkTarget::Keep(urls::file(&rel));
+        }
+        let folder = rel.trim_end_matches('/');
+        let in_folder = |c: &str| c == folder || c.starts_with(&format!("{folder}/"));
+        if catalog.items.iter().any(|i| in_folder(&i.collection))
+            || catalog
+                .zims
+                .iter()
+                .any(|z| in_folder(z.rel.rsplit_once('/').map_or("", |x| x.0)))
+        {
+            return LinkTarget::Keep(urls::list("all", Some(folder)));
+        }
+        LinkTarget::Keep(urls::file(&rel))
+    }
+}
+
+/// `base/path` with `.` and `..` resolved; `None` when it climbs out of the drive.
+fn join_rel(base: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in path.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn render_md(catalog: &Catalog, item: &Item, md: &str) -> String {
+    let base = item.collection.as_str();
+    let mapper = link_mapper(catalog, base);
+    markdown::render(md, &mapper)
+}
+
+fn collection_link(ui: &Ui, item: &Item) -> Option<(String, String)> {
+    let label = if item.collection.is_empty() {
+        ui.s().t("top_folder").to_string()
+    } else {
+        item.collection.clone()
+    };
+    Some((label, urls::list(item.kind.slug(), Some(&item.collection))))
+}
+
+/// `/view/<rel>`: the page of one item.
+pub fn item_page(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
+    let rel = match rel_of(ui, rest) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let Some(item) = app.catalog.item(&rel) else {
+        return pages::not_found(ui);
+    };
+    let d = item.details();
+    let html = match item.kind {
+        Kind::Page => view::markdown_page(ui, &d.title, &render_md(&app.catalog, item, &d.body_md)),
+        Kind::Document => {
+            let f = item.facts();
+            view::document(
+                ui,
+                &DocumentView {
+                    title: d.title.clone(),
+                    date: d.date.clone(),
+                    pages: f.pages,
+                    size: d.size,
+                    file_url: urls::file(&item.rel),
+                    collection: collection_link(ui, item),
+                    description_html: render_md(&app.catalog, item, &d.body_md),
+                    encrypted: f.encrypted,
+                    problem: f.problem.clone(),
+                },
+            )
+        }
+        Kind::Video | Kind::Audio => {
+            let f = item.facts();
+            let ext = crate::media::names::stem_and_ext(&item.file_name)
+                .1
+                .to_ascii_uppercase();
+            let playlist = if item.kind == Kind::Audio {
+                app.catalog
+                    .items_of(Kind::Audio)
+                    .filter(|o| o.collection == item.collection)
+                    .map(|o| {
+                        (
+                            o.details().title.clone(),
+                            urls::view(&o.rel),
+                            urls::file(&o.rel),
+                            o.rel == item.rel,
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            view::player(
+                ui,
+                &PlayerView {
+                    video: item.kind == Kind::Video,
+                    title: d.title.clone(),
+                    date: d.date.clone(),
+                    duration_secs: f.duration_secs,
+                    collection: collection_link(ui, item),
+                    file_url: urls::file(&item.rel),
+                    mime: mime_of(&item.file_name),
+                    size: d.size,
+                    poster_url: item.poster.as_deref().map(urls::file),
+                    tracks: item
+                        .subtitles
+                        .iter()
+                        .map(|s| Track {
+                            url: urls::vtt(&s.rel),
+                            lang: s.lang.clone(),
+                        })
+                        .collect(),
+                    playable: f.playable,
+                    format_name: ext,
+                    description_html: render_md(&app.catalog, item, &d.body_md),
+                    problem: f.problem.clone(),
+                    playlist,
+                },
+            )
+        }
+    };
+    Reply::html(200, html)
+}
+
+/// A card for lists.
+pub fn card(item: &Item) -> ItemCard {
+    let d = item.details();
+    let duration = matches!(item.kind, Kind::Video | Kind::Audio)
+        .then(|| item.facts().duration_secs)
+        .flatten();
+    ItemCard {
+        title: d.title.clone(),
+        url: urls::view(&item.rel),
+        date: d.date.clone(),
+        duration_secs: duration,
+        collection: item.collection.clone(),
+        poster_url: item.poster.as_deref().map(urls::file),
+    }
+}
+
+/// Newest first: by date, then by the file's time; undated items last.
+pub fn newest_first(items: &mut [&Item]) {
+    items.sort_by(|a, b| {
+        let (da, db) = (a.details(), b.details());
+        db.date
+            .cmp(&da.date)
+            .then_with(|| db.modified.cmp(&da.modified))
+            .then_with(|| da.title.cmp(&db.title))
+    });
+}
+
+pub const LIST_PAGE: usize = 50;
+
+/// `/list/<kind>[?collection=…][&sort=title|date][&offset=N]`; kind `all`
+/// lists every kind (a folder's content).
+pub fn list(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
+    let kind = match rest {
+        "all" => None,
+        k => match Kind::from_slug(k) {
+            Some(k) => Some(k),
+            None => return pages::not_found(ui),
+        },
+    };
+    let collection = req.param("collection");
+    let by_title = req.param("sort") == Some("title");
+    let offset = req.param_usize("offset").unwrap_or(0);
+    let mut items: Vec<&Item> = app
+        .catalog
+        .items
+        .iter()
+        .filter(|i| kind.is_none_or(|k| i.kind == k))
+        .filter(|i| {
+            collection
+                .is_none_or(|c| i.collection == c || i.collection.starts_with(&format!("{c}/")))
+        })
+        .collect();
+    if by_title {
+        items.sort_by_cached_key(|i| i.details().title.to_lowercase());
+    } else {
+        newest_first(&mut items);
+    }
+    let total = items.len();
+    let slug = kind.map_or("all", Kind::slug);
+    let s = ui.s();
+    let base_heading = match kind {
+        Some(k) => s.t(&format!("section_{}", k.slug())).to_string(),
+        None => s.t("library_heading").to_string(),
+    };
+    let heading = match collection {
+        Some(c) if !c.is_empty() => format!("{base_heading} – {c}"),
+        _ => base_heading,
+    };
+    let url_with = |sort: Option<&str>, off: usize| {
+        let mut u = urls::list(slug, collection);
+        let mut sep = if u.contains('?') { '&' } else { '?' };
+        if let Some(so) = sort {
+            u.push_str(&format!("{sep}sort={so}"));
+            sep = '&';
+        }
+        if off > 0 {
+            u.push_str(&format!("{sep}offset={off}"));
+        }
+        u
+    };
+    let sort = by_title.then_some("title");
+    let mut collections: Vec<String> = app
+        .catalog
+        .items
+        .iter()
+        .filter(|i| kind.is_none_or(|k| i.kind == k))
+        .map(|i| i.collection.clone())
+        .collect();
+    collections.sort();
+    collections.dedup();
+    let mut collection_links = vec![(
+        s.t("all_collections").to_string(),
+        urls::list(slug, None),
+        collection.is_none(),
+    )];
+    for c in collections {
+        let label = if c.is_empty() {
+            s.t("top_folder").to_string()
+        } else {
+            c.clone()
+        };
+        let current = collection == Some(c.as_str());
+        collection_links.push((label, urls::list(slug, Some(&c)), current));
+    }
+    let cards: Vec<ItemCard> = items
+        .iter()
+        .skip(offset)
+        .take(LIST_PAGE)
+        .map(|i| card(i))
+        .collect();
+    let v = ListView {
+        heading,
+        sort_links: vec![
+            (s.t("sort_date").to_string(), url_with(None, 0), !by_title),
+            (
+                s.t("sort_title").to_string(),
+                url_with(Some("title"), 0),
+                by_title,
+            ),
+        ],
+        collections: collection_links,
+        total,
+        offset,
+        prev_url: (offset > 0).then(|| url_with(sort, offset.saturating_sub(LIST_PAGE))),
+        next_url: (offset + LIST_PAGE < total).then(|| url_with(sort, offset + LIST_PAGE)),
+        items: cards,
+    };
+    Reply::html(200, view::listing(ui, &v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths() {
+        assert_eq!(join_rel("videos", "a.mp4").as_deref(), Some("videos/a.mp4"));
+        assert_eq!(
+            join_rel("a/b", "../c/./d.pdf").as_deref(),
+            Some("a/c/d.pdf")
+        );
+        assert_eq!(join_rel("", "../etc/passwd"), None);
+        assert_eq!(join_rel("a", "..\\..\\x"), None);
+        assert_eq!(join_rel("", "/x/y").as_deref(), Some("x/y"));
+    }
+
+    #[test]
+    fn download_names() {
+        assert_eq!(
+            disposition("attachment", "서울 (1987).mp4"),
+            "attachment; filename=\"__ (1987).mp4\"; filename*=UTF-8''%EC%84%9C%EC%9A%B8%20(1987).mp4"
+        );
+    }
+}

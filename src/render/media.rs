@@ -1,0 +1,424 @@
+//! Pages of documents, films, recordings, Markdown pages and their listings.
+
+use super::format;
+use super::html::escape;
+use super::{page, Ui};
+
+/// An item in a list: the start page's sections, listings, playlists.
+pub struct ItemCard {
+    pub title: String,
+    pub url: String,
+    pub date: Option<String>,
+    pub duration_secs: Option<f64>,
+    pub collection: String,
+    pub poster_url: Option<String>,
+}
+
+pub struct Section {
+    /// UI string key of the heading (`section_videos`).
+    pub heading_key: &'static str,
+    pub count: usize,
+    pub list_url: String,
+    pub items: Vec<ItemCard>,
+}
+
+pub fn card_list(ui: &Ui, items: &[ItemCard], start: usize) -> String {
+    let mut out = format!("<ol class=\"items\" start=\"{}\">", start + 1);
+    for it in items {
+        out.push_str("<li>");
+        if let Some(p) = &it.poster_url {
+            out.push_str(&format!(
+                "<img class=\"thumb\" src=\"{}\" alt=\"\" width=\"96\" height=\"54\">",
+                escape(p)
+            ));
+        }
+        out.push_str(&format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&ui.link(&it.url)),
+            escape(&it.title)
+        ));
+        let mut meta = Vec::new();
+        if let Some(d) = &it.date {
+            meta.push(format::date(ui.lang, d));
+        }
+        if let Some(s) = it.duration_secs {
+            meta.push(format::duration(ui.lang, s));
+        }
+        if !it.collection.is_empty() {
+            meta.push(it.collection.clone());
+        }
+        if !meta.is_empty() {
+            out.push_str(&format!(
+                " <span class=\"meta\">{}</span>",
+                escape(&meta.join(" · "))
+            ));
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ol>");
+    out
+}
+
+pub fn sections(ui: &Ui, sections: &[Section]) -> String {
+    let s = ui.s();
+    let mut out = String::new();
+    for sec in sections.iter().filter(|x| x.count > 0) {
+        let id = sec.heading_key.replace('_', "-");
+        out.push_str(&format!(
+            "<section class=\"kind\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{} <span class=\"count\">({})</span></h2>",
+            escape(s.t(sec.heading_key)),
+            escape(&s.fmt("section_count", &[("n", &sec.count.to_string())]))
+        ));
+        out.push_str(&card_list(ui, &sec.items, 0));
+        out.push_str(&format!(
+            "<p><a href=\"{}\">{}</a></p></section>",
+            escape(&ui.link(&sec.list_url)),
+            escape(&s.fmt("see_all", &[("n", &sec.count.to_string())]))
+        ));
+    }
+    out
+}
+
+pub struct ListView {
+    pub heading: String,
+    pub sort_links: Vec<(String, String, bool)>,
+    pub collections: Vec<(String, String, bool)>,
+    pub items: Vec<ItemCard>,
+    pub total: usize,
+    pub offset: usize,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+fn link_row(ui: &Ui, label_key: &str, links: &[(String, String, bool)]) -> String {
+    if links.len() < 2 {
+        return String::new();
+    }
+    let parts: Vec<String> = links
+        .iter()
+        .map(|(label, url, current)| {
+            if *current {
+                format!("<strong aria-current=\"true\">{}</strong>", escape(label))
+            } else {
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape(&ui.link(url)),
+                    escape(label)
+                )
+            }
+        })
+        .collect();
+    format!(
+        "<p class=\"row\"><span>{}:</span> {}</p>",
+        escape(ui.s().t(label_key)),
+        parts.join(" | ")
+    )
+}
+
+pub fn listing(ui: &Ui, v: &ListView) -> String {
+    let s = ui.s();
+    let mut out = format!("<h1>{}</h1>", escape(&v.heading));
+    out.push_str(&link_row(ui, "sort_label", &v.sort_links));
+    out.push_str(&link_row(ui, "all_collections", &v.collections));
+    if v.items.is_empty() {
+        out.push_str(&format!("<p>{}</p>", escape(s.t("no_items"))));
+    } else {
+        out.push_str(&card_list(ui, &v.items, v.offset));
+    }
+    let mut nav = Vec::new();
+    if let Some(p) = &v.prev_url {
+        nav.push(format!(
+            "<a rel=\"prev\" href=\"{}\">{}</a>",
+            escape(&ui.link(p)),
+            escape(s.t("pager_prev"))
+        ));
+    }
+    if let Some(n) = &v.next_url {
+        nav.push(format!(
+            "<a rel=\"next\" href=\"{}\">{}</a>",
+            escape(&ui.link(n)),
+            escape(s.t("pager_next"))
+        ));
+    }
+    if !nav.is_empty() {
+        out.push_str(&format!(
+            "<nav class=\"pager\" aria-label=\"{}\">{}</nav>",
+            escape(s.t("pager_label")),
+            nav.join(" ")
+        ));
+    }
+    page(ui, &v.heading, "", None, &out)
+}
+
+pub struct Track {
+    pub url: String,
+    pub lang: Option<String>,
+}
+
+pub struct PlayerView {
+    pub video: bool,
+    pub title: String,
+    pub date: Option<String>,
+    pub duration_secs: Option<f64>,
+    pub collection: Option<(String, String)>,
+    pub file_url: String,
+    pub mime: String,
+    pub size: u64,
+    pub poster_url: Option<String>,
+    pub tracks: Vec<Track>,
+    pub playable: bool,
+    pub format_name: String,
+    pub description_html: String,
+    pub problem: Option<String>,
+    /// Other recordings of the same collection: (title, page URL, file URL, current).
+    pub playlist: Vec<(String, String, String, bool)>,
+}
+
+/// The name of a subtitle language in the UI language.
+fn lang_label(ui: &Ui, code: Option<&str>) -> String {
+    let s = ui.s();
+    match code {
+        Some(c) => {
+            let key = format!("langname_{}", c.to_ascii_lowercase());
+            let t = s.t(&key);
+            if t == key {
+                c.to_string()
+            } else {
+                t.to_string()
+            }
+        }
+        None => s.t("subtitle_default").to_string(),
+    }
+}
+
+fn meta_line(
+    ui: &Ui,
+    date: Option<&str>,
+    duration: Option<f64>,
+    collection: Option<&(String, String)>,
+    extra: &[String],
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = date {
+        parts.push(escape(&format::date(ui.lang, d)));
+    }
+    if let Some(s) = duration {
+        parts.push(format!(
+            "{} {}",
+            escape(ui.s().t("duration")),
+            escape(&format::duration(ui.lang, s))
+        ));
+    }
+    for e in extra {
+        parts.push(escape(e));
+    }
+    if let Some((label, url)) = collection {
+        parts.push(format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&ui.link(url)),
+            escape(label)
+        ));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("<p class=\"meta\">{}</p>", parts.join(" · "))
+}
+
+fn download_link(ui: &Ui, file_url: &str, size: u64) -> String {
+    format!(
+        "<p><a class=\"button\" href=\"{}\" download>{}</a> <span class=\"meta\">{}</span></p>",
+        escape(&format!("{file_url}?download=1")),
+        escape(ui.s().t("download")),
+        escape(&format::size(size))
+    )
+}
+
+pub fn player(ui: &Ui, v: &PlayerView) -> String {
+    let s = ui.s();
+    let mut out = format!("<h1>{}</h1>", escape(&v.title));
+    out.push_str(&meta_line(
+        ui,
+        v.date.as_deref(),
+        v.duration_secs,
+        v.collection.as_ref(),
+        &[],
+    ));
+    if let Some(p) = &v.problem {
+        out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(&s.fmt("file_problem", &[("reason", p)]))
+        ));
+    }
+    if v.playable {
+        let tag = if v.video { "video" } else { "audio" };
+        out.push_str(&format!(
+            "<{tag} id=\"player\" controls preload=\"metadata\"{poster}>",
+            poster = v
+                .poster_url
+                .as_ref()
+                .map(|p| format!(" poster=\"{}\"", escape(p)))
+                .unwrap_or_default()
+        ));
+        out.push_str(&format!(
+            "<source src=\"{}\" type=\"{}\">",
+            escape(&v.file_url),
+            escape(&v.mime)
+        ));
+        // The first track in the UI language is the default one.
+        let default_idx = v
+            .tracks
+            .iter()
+            .position(|t| t.lang.as_deref() == Some(ui.lang.code()))
+            .or(if v.tracks.is_empty() { None } else { Some(0) });
+        for (i, t) in v.tracks.iter().enumerate() {
+            out.push_str(&format!(
+                "<track kind=\"subtitles\" src=\"{}\"{} label=\"{}\"{}>",
+                escape(&t.url),
+                t.lang
+                    .as_ref()
+                    .map(|l| format!(" srclang=\"{}\"", escape(l)))
+                    .unwrap_or_default(),
+                escape(&lang_label(ui, t.lang.as_deref())),
+                if Some(i) == default_idx {
+                    " default"
+                } else {
+                    ""
+                }
+            ));
+        }
+        out.push_str(&format!(
+            "<a href=\"{}\">{}</a></{tag}>",
+            escape(&v.file_url),
+            escape(s.t("download"))
+        ));
+    } else {
+        if let Some(p) = &v.poster_url {
+            out.push_str(&format!(
+                "<p><img class=\"poster\" src=\"{}\" alt=\"\"></p>",
+                escape(p)
+            ));
+        }
+        let key = if v.video {
+            "cannot_play"
+        } else {
+            "cannot_play_audio"
+        };
+        out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(&s.fmt(key, &[("format", &v.format_name)]))
+        ));
+    }
+    out.push_str(&download_link(ui, &v.file_url, v.size));
+    if !v.tracks.is_empty() {
+        let links: Vec<String> = v
+            .tracks
+            .iter()
+            .map(|t| {
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape(&t.url),
+                    escape(&lang_label(ui, t.lang.as_deref()))
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "<p class=\"meta\">{}: {}</p>",
+            escape(s.t("subtitles")),
+            links.join(", ")
+        ));
+    }
+    if !v.description_html.is_empty() {
+        out.push_str(&format!(
+            "<div class=\"description\">{}</div>",
+            v.description_html
+        ));
+    }
+    if v.playlist.len() > 1 {
+        out.push_str(&format!(
+            "<section aria-labelledby=\"pl\"><h2 id=\"pl\">{}</h2><p class=\"meta\">{}</p><ol class=\"playlist\">",
+            escape(s.t("playlist")),
+            escape(s.t("playlist_hint"))
+        ));
+        for (title, url, file, current) in &v.playlist {
+            out.push_str(&format!(
+                "<li{}><a href=\"{}\" data-src=\"{}\">{}</a></li>",
+                if *current {
+                    " class=\"current\" aria-current=\"true\""
+                } else {
+                    ""
+                },
+                escape(&ui.link(url)),
+                escape(file),
+                escape(title)
+            ));
+        }
+        out.push_str("</ol></section>");
+    }
+    page(ui, &v.title, "", None, &out)
+}
+
+pub struct DocumentView {
+    pub title: String,
+    pub date: Option<String>,
+    pub pages: Option<u32>,
+    pub size: u64,
+    pub file_url: String,
+    pub collection: Option<(String, String)>,
+    pub description_html: String,
+    pub encrypted: bool,
+    pub problem: Option<String>,
+}
+
+pub fn document(ui: &Ui, v: &DocumentView) -> String {
+    let s = ui.s();
+    let mut out = format!("<h1>{}</h1>", escape(&v.title));
+    let extra: Vec<String> = v
+        .pages
+        .map(|n| s.fmt("pages_count", &[("n", &n.to_string())]))
+        .into_iter()
+        .collect();
+    out.push_str(&meta_line(
+        ui,
+        v.date.as_deref(),
+        None,
+        v.collection.as_ref(),
+        &extra,
+    ));
+    if v.encrypted {
+        out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(s.t("encrypted_note"))
+        ));
+    }
+    if let Some(p) = &v.problem {
+        out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(&s.fmt("file_problem", &[("reason", p)]))
+        ));
+    }
+    out.push_str(&format!(
+        "<p><a class=\"button primary\" href=\"{}\">{}</a></p>",
+        escape(&v.file_url),
+        escape(s.t("open_in_browser"))
+    ));
+    out.push_str(&download_link(ui, &v.file_url, v.size));
+    if !v.description_html.is_empty() {
+        out.push_str(&format!(
+            "<div class=\"description\">{}</div>",
+            v.description_html
+        ));
+    }
+    page(ui, &v.title, "", None, &out)
+}
+
+/// A Markdown page of the drive; `body_html` is already made safe.
+pub fn markdown_page(ui: &Ui, title: &str, body_html: &str) -> String {
+    page(
+        ui,
+        title,
+        "",
+        None,
+        &format!("<article class=\"page\">{body_html}</article>"),
+    )
+}

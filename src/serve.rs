@@ -1,0 +1,127 @@
+//! `driveshelf serve`: open the bundle, listen on 127.0.0.1, open the browser.
+
+use crate::archive::ClusterCache;
+use crate::args::{ServeOptions, PORT_TRIES};
+use crate::bundle::Catalog;
+use crate::http::app::App;
+use crate::http::server::{self, Running};
+use crate::launch;
+use crate::session::Stopper;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The folder that holds the program: the drive, when it is double-clicked.
+pub fn program_dir() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()?
+        .parent()
+        .map(Path::to_path_buf)
+}
+
+fn workers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores * 4).clamp(8, 64)
+}
+
+/// Builds the catalog of `dir` and starts serving it. The caller owns the
+/// returned server (tests start it on port 0 in-process).
+pub fn start(opts: &ServeOptions, dir: &Path) -> io::Result<Running> {
+    start_with(opts, dir, Stopper::new())
+}
+
+/// [`start`], with the switch that the close control pulls.
+pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Result<Running> {
+    let cache_bytes = usize::try_from(opts.cache_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+    let cache = Arc::new(ClusterCache::new(cache_bytes));
+    let catalog = Catalog::build(dir, cache);
+    let app = Arc::new(App::new(catalog, opts.lang, stopper));
+    let listener = server::bind(opts.port, PORT_TRIES)?;
+    server::start(listener, app, workers())
+}
+
+/// The address of a copy of this program already serving on one of the
+/// ports we would try, if there is one.
+fn running_copy(port: u16) -> Option<String> {
+    (0..PORT_TRIES).find_map(|i| {
+        let p = port.checked_add(i)?;
+        let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, p));
+        let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()?;
+        s.set_read_timeout(Some(Duration::from_millis(800))).ok()?;
+        let req =
+            format!("GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).ok()?;
+        let mut buf = Vec::new();
+        let _ = s.take(4096).read_to_end(&mut buf);
+        let text = String::from_utf8_lossy(&buf);
+        text.contains("\"app\":\"driveshelf\"")
+            .then(|| format!("http://127.0.0.1:{p}/"))
+    })
+}
+
+/// Runs until Ctrl-C, SIGTERM or the close control; returns the exit code.
+pub fn run(opts: ServeOptions) -> i32 {
+    let dir = match opts.dir.clone().or_else(program_dir) {
+        Some(d) => d,
+        None => {
+            eprintln!("driveshelf: 폴더를 알 수 없습니다 / cannot tell which folder to serve; give it as an argument");
+            return 2;
+        }
+    };
+    if !dir.is_dir() {
+        eprintln!(
+            "driveshelf: 폴더가 아닙니다 / not a folder: {}",
+            dir.display()
+        );
+        return 2;
+    }
+    if opts.port != 0 {
+        if let Some(url) = running_copy(opts.port) {
+            let _ = writeln!(io::stdout(), "driveshelf: {url}");
+            let _ = writeln!(io::stdout(), "  이미 열려 있습니다. / Already open.");
+            if opts.open_browser {
+                let _ = launch::open(&url, opts.private);
+            }
+            return 0;
+        }
+    }
+    let stopper = Stopper::new();
+    let running = match start_with(&opts, &dir, stopper.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("driveshelf: 시작할 수 없습니다 / cannot start: {e}");
+            return 1;
+        }
+    };
+    let url = running.url();
+    let mut out = io::stdout();
+    let _ = writeln!(out, "driveshelf: {url}");
+    let _ = writeln!(
+        out,
+        "  서재가 열렸습니다. 닫으려면 Ctrl-C를 누르세요. / The library is open. Press Ctrl-C to stop."
+    );
+    let _ = out.flush();
+
+    let on_signal = stopper.clone();
+    if ctrlc::set_handler(move || on_signal.stop()).is_err() {
+        eprintln!("driveshelf: Ctrl-C cannot be caught here; close the window to stop");
+    }
+    if opts.open_browser {
+        // The browser is the recipient's way in; when none can be started the
+        // printed address still works.
+        if launch::open(&url, opts.private).is_err() {
+            let _ = writeln!(
+                out,
+                "  브라우저에서 위 주소를 여세요. / Open the address above in a browser."
+            );
+        }
+    }
+    stopper.wait();
+    // Shutting tiny_http down in order makes it connect() to its own
+    // listener to wake its accept thread. The process ends here anyway, so
+    // it ends without that: no socket is made but the listener.
+    std::mem::forget(running);
+    0
+}
