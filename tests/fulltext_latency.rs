@@ -44,6 +44,17 @@ fn latency() {
         .map(|s| s.to_string())
         .collect(),
     };
+    if let Ok(one) = std::env::var("FULLTEXT_BENCH_ONE") {
+        for limit in [0usize, 25] {
+            let t = Instant::now();
+            let r = index.search(&one, 0, limit).unwrap();
+            eprintln!(
+                "{one:?} limit {limit}: {} hits in {:?}",
+                r.total,
+                t.elapsed()
+            );
+        }
+    }
     for pass in ["first", "second"] {
         let mut times = Vec::new();
         let mut worst = (0.0, String::new(), 0);
