@@ -40,6 +40,46 @@ pub fn escape_json_str(s: &str) -> String {
     out
 }
 
+/// Moves every heading of a fragment `by` levels down (an `h1` of a
+/// description becomes an `h2` under the page's own `h1`), never past `h6`.
+pub fn shift_headings(html: &str, by: u8) -> String {
+    if by == 0 {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(p) = rest.find('<') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let b = rest.as_bytes();
+        let (slash, at) = if b.get(1) == Some(&b'/') {
+            (true, 2)
+        } else {
+            (false, 1)
+        };
+        let is_h = matches!(b.get(at), Some(b'h') | Some(b'H'));
+        let level = b.get(at + 1).filter(|d| (b'1'..=b'6').contains(*d));
+        let ends = matches!(
+            b.get(at + 2),
+            Some(b'>') | Some(b' ') | Some(b'\t') | Some(b'\n')
+        );
+        match (is_h, level, ends) {
+            (true, Some(&d), true) => {
+                let n = (d - b'0').saturating_add(by).min(6);
+                out.push_str(if slash { "</h" } else { "<h" });
+                out.push(char::from(b'0' + n));
+                rest = &rest[at + 2..];
+            }
+            _ => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +91,15 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(escape("서울"), "서울");
+    }
+
+    #[test]
+    fn headings_shift() {
+        assert_eq!(
+            shift_headings("<h1 id=a>T</h1><p>x</p><h6>z</h6><hr><h2>y</h2>", 1),
+            "<h2 id=a>T</h2><p>x</p><h6>z</h6><hr><h3>y</h3>"
+        );
+        assert_eq!(shift_headings("<", 1), "<");
+        assert_eq!(shift_headings("<h1", 1), "<h1");
     }
 }

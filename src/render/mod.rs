@@ -167,11 +167,14 @@ pub fn home(ui: &Ui, view: &HomeView) -> String {
     } else if view.archives.is_empty() {
         String::new()
     } else {
-        let mut out = String::from("<ul class=\"cards\">");
+        let mut out = format!(
+            "<section aria-labelledby=\"h-library\"><h2 id=\"h-library\">{}</h2><ul class=\"cards\">",
+            escape(s.t("library_heading"))
+        );
         for a in &view.archives {
             out.push_str(&archive_card(ui, a));
         }
-        out.push_str("</ul>");
+        out.push_str("</ul></section>");
         out
     };
     let welcome = view
@@ -183,6 +186,7 @@ pub fn home(ui: &Ui, view: &HomeView) -> String {
         "home",
         &Vars::new()
             .html("welcome", welcome)
+            .text("brand", ui.brand())
             .html("archives", archives)
             .html("sections", media::sections(ui, &view.sections)),
         s,
@@ -211,7 +215,7 @@ fn archive_card(ui: &Ui, a: &ArchiveCard) -> String {
     let s = ui.s();
     if let Some(reason) = &a.damaged {
         return format!(
-            "<li class=\"card damaged\"><h2>{}</h2><p class=\"file\">{}</p><p>{}</p></li>",
+            "<li class=\"card damaged\"><h3>{}</h3><p class=\"file\">{}</p><p>{}</p></li>",
             escape(&a.title),
             escape(&a.file),
             escape(&s.fmt("archive_damaged", &[("reason", reason)]))
@@ -232,7 +236,7 @@ fn archive_card(ui: &Ui, a: &ArchiveCard) -> String {
         meta.push(s.fmt("archive_language", &[("lang", &a.language)]));
     }
     format!(
-        "<li class=\"card\">{icon}<div><h2><a href=\"{url}\">{title}</a></h2><p>{desc}</p><p class=\"meta\">{meta}</p></div></li>",
+        "<li class=\"card\">{icon}<div><h3><a href=\"{url}\">{title}</a></h3><p>{desc}</p><p class=\"meta\">{meta}</p></div></li>",
         url = escape(&ui.link(&a.url)),
         title = escape(&a.title),
         desc = escape(&a.description),

@@ -174,10 +174,23 @@ pub fn link_mapper<'a>(catalog: &'a Catalog, base: &'a str) -> impl Fn(&str) -> 
     }
 }
 
+/// A description under an item's page: its headings go below the page's `h1`.
 fn render_md(catalog: &Catalog, item: &Item, md: &str) -> String {
     let base = item.collection.as_str();
     let mapper = link_mapper(catalog, base);
-    markdown::render(md, &mapper)
+    crate::render::html::shift_headings(&markdown::render(md, &mapper), 1)
+}
+
+/// A Markdown page: it keeps its own headings, and gets the title as `h1`
+/// when it has none.
+fn render_page(catalog: &Catalog, item: &Item, title: &str, md: &str) -> String {
+    let mapper = link_mapper(catalog, item.collection.as_str());
+    let html = markdown::render(md, &mapper);
+    if html.contains("<h1") {
+        html
+    } else {
+        format!("<h1>{}</h1>{html}", crate::render::html::escape(title))
+    }
 }
 
 fn collection_link(ui: &Ui, item: &Item) -> Option<(String, String)> {
@@ -200,7 +213,11 @@ pub fn item_page(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
     };
     let d = item.details();
     let html = match item.kind {
-        Kind::Page => view::markdown_page(ui, &d.title, &render_md(&app.catalog, item, &d.body_md)),
+        Kind::Page => view::markdown_page(
+            ui,
+            &d.title,
+            &render_page(&app.catalog, item, &d.title, &d.body_md),
+        ),
         Kind::Document => {
             let f = item.facts();
             view::document(

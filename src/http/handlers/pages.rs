@@ -66,7 +66,7 @@ pub fn home(app: &App, _req: &Req, ui: &Ui, _rest: &str) -> Reply {
         .collect();
     let welcome_html = app.catalog.welcome().map(|w| {
         let mapper = media::link_mapper(&app.catalog, &w.collection);
-        crate::markdown::render(&w.details().body_md, &mapper)
+        render::html::shift_headings(&crate::markdown::render(&w.details().body_md, &mapper), 1)
     });
     Reply::html(
         200,
