@@ -119,7 +119,7 @@ pub fn listing(ui: &Ui, v: &ListView) -> String {
     let s = ui.s();
     let mut out = format!("<h1>{}</h1>", escape(&v.heading));
     out.push_str(&link_row(ui, "sort_label", &v.sort_links));
-    out.push_str(&link_row(ui, "all_collections", &v.collections));
+    out.push_str(&link_row(ui, "collections", &v.collections));
     if v.items.is_empty() {
         out.push_str(&format!("<p>{}</p>", escape(s.t("no_items"))));
     } else {
