@@ -564,6 +564,17 @@ impl Page<'_> {
         self.wait_load()
     }
 
+    /// Starts loading `url` without waiting for it to finish.
+    pub fn start_navigation(&mut self, url: &str) -> Res<()> {
+        self.call("Page.navigate", json!({"url": url}))?;
+        Ok(())
+    }
+
+    /// Lets the page run for `d`, recording what it does.
+    pub fn pause(&mut self, d: Duration) -> Res<()> {
+        self.b.settle(d)
+    }
+
     /// Waits for the next load event of this tab (after a click).
     pub fn wait_load(&mut self) -> Res<()> {
         let s = self.session.clone();
