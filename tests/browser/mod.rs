@@ -580,7 +580,7 @@ impl Page<'_> {
         let s = self.session.clone();
         self.b
             .wait_event(Some(&s), "Page.loadEventFired", LOAD_TIMEOUT)?;
-        self.b.settle(Duration::from_millis(150))
+        self.b.settle(Duration::from_millis(100))
     }
 
     /// Runs `f`, which makes the page navigate, and waits for the new load.
