@@ -6,7 +6,7 @@
 //! so raw HTML is turned into visible text and every URL goes through a check
 //! and then the caller's mapping.
 
-use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// The `---` block at the top of a Markdown file. Known keys get fields;
 /// anything else lands in `extra` (keys lowercased, in file order).
@@ -187,7 +187,45 @@ pub fn render(md: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
         Dropped,
     }
     let mut stack: Vec<Open> = Vec::new();
+    // pulldown-cmark aligns table cells with `style` attributes, which our
+    // pages' Content-Security-Policy (`style-src 'self'`) refuses: alignment
+    // was lost and the console logged an error per cell. Cells are written
+    // here with the `align` attribute instead, which every browser honours.
+    let mut aligns: Vec<Alignment> = Vec::new();
+    let mut in_head = false;
+    let mut column = 0usize;
     let events = Parser::new_ext(md, options).filter_map(|event| match event {
+        Event::Start(Tag::Table(a)) => {
+            aligns = a.clone();
+            Some(Event::Start(Tag::Table(a)))
+        }
+        Event::Start(Tag::TableHead) => {
+            in_head = true;
+            column = 0;
+            Some(Event::Start(Tag::TableHead))
+        }
+        Event::End(TagEnd::TableHead) => {
+            in_head = false;
+            Some(Event::End(TagEnd::TableHead))
+        }
+        Event::Start(Tag::TableRow) => {
+            column = 0;
+            Some(Event::Start(Tag::TableRow))
+        }
+        Event::Start(Tag::TableCell) => {
+            let align = match aligns.get(column) {
+                Some(Alignment::Left) => " align=\"left\"",
+                Some(Alignment::Center) => " align=\"center\"",
+                Some(Alignment::Right) => " align=\"right\"",
+                Some(Alignment::None) | None => "",
+            };
+            column = column.saturating_add(1);
+            let cell = if in_head { "th" } else { "td" };
+            Some(Event::Html(format!("<{cell}{align}>").into()))
+        }
+        Event::End(TagEnd::TableCell) => {
+            Some(Event::Html(if in_head { "</th>" } else { "</td>" }.into()))
+        }
         Event::Html(s) | Event::InlineHtml(s) => Some(Event::Text(s)),
         Event::Start(Tag::HtmlBlock) => Some(Event::Start(Tag::Paragraph)),
         Event::End(TagEnd::HtmlBlock) => Some(Event::End(TagEnd::Paragraph)),
@@ -373,11 +411,23 @@ mod tests {
 
     #[test]
     fn tables() {
-        let html = render("| a | b |\n|---|--:|\n| 1 | 2 |\n", &keep);
+        let html = render("| a | b | c |\n|:--|--:|:-:|\n| 1 | 2 | 3 |\n", &keep);
         assert!(
-            html.contains("<table>") && html.contains("<td style=\"text-align: right\">2</td>"),
+            html.contains("<table>")
+                && html.contains("<td align=\"left\">1</td>")
+                && html.contains("<td align=\"right\">2</td>")
+                && html.contains("<td align=\"center\">3</td>"),
             "{html}"
         );
+        // No inline style: the pages' CSP would refuse it.
+        assert!(!html.contains("style="), "{html}");
+        // Text that looks like the attribute stays text.
+        let html = render("| a |\n|--:|\n| x style=\"text-align: right\" |\n", &keep);
+        assert!(
+            html.contains("<td align=\"right\">x style=\"text-align: right\"</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<th align=\"right\">a</th>"), "{html}");
     }
 
     #[test]
