@@ -306,7 +306,7 @@ fn title_search_and_suggestions() {
     assert!(t.contains("Kimchi") && t.contains("KIMCHI"), "{t}");
 
     let none = server().get("/search?q=zzzzqqq").text();
-    assert!(none.contains("찾는 제목이 없습니다"));
+    assert!(none.contains("찾는 것이 없습니다"));
     let scoped = server()
         .get(&format!("/search?q=%EB%8C%80%ED%95%9C&zim={LAW}"))
         .text();
