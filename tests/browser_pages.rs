@@ -198,7 +198,7 @@ fn every_page_kind_in_both_languages_and_widths() -> Res<()> {
                             kind.name,
                             if js { "" } else { "-nojs" }
                         );
-                        page.screenshot(&shots.join(file))?;
+                        page.screenshot_full(&shots.join(file), 2000.0)?;
                     }
                     t_shot += t0.elapsed();
                 }

@@ -651,7 +651,31 @@ impl Page<'_> {
 
     /// A PNG of the viewport, written to `path`.
     pub fn screenshot(&mut self, path: &Path) -> Res<()> {
-        let r = self.call("Page.captureScreenshot", json!({"format": "png"}))?;
+        self.capture(path, json!({"format": "png"}))
+    }
+
+    /// A PNG of the whole page down to `max_height` CSS pixels.
+    pub fn screenshot_full(&mut self, path: &Path, max_height: f64) -> Res<()> {
+        let m = self.call("Page.getLayoutMetrics", json!({}))?;
+        let width = m["cssLayoutViewport"]["clientWidth"]
+            .as_f64()
+            .unwrap_or(1024.0);
+        let height = m["cssContentSize"]["height"]
+            .as_f64()
+            .unwrap_or(768.0)
+            .min(max_height);
+        self.capture(
+            path,
+            json!({
+                "format": "png",
+                "captureBeyondViewport": true,
+                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            }),
+        )
+    }
+
+    fn capture(&mut self, path: &Path, params: Value) -> Res<()> {
+        let r = self.call("Page.captureScreenshot", params)?;
         let data = r["data"].as_str().ok_or("no screenshot data")?;
         let png = base64_decode(data).ok_or("screenshot is not base64")?;
         if let Some(dir) = path.parent() {
