@@ -928,6 +928,15 @@ impl Drop for Trap {
     }
 }
 
+/// Removes a test's folder when the test ends, passed or failed.
+pub struct RemoveOnDrop(pub PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// `target/screenshots/<name>` (not committed).
 pub fn screenshot_path(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
