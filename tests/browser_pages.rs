@@ -198,7 +198,7 @@ fn every_page_kind_in_both_languages_and_widths() -> Res<()> {
                             kind.name,
                             if js { "" } else { "-nojs" }
                         );
-                        page.screenshot(&shots.join(file))?;
+                        page.screenshot_full(&shots.join(file), 2000.0)?;
                     }
                     t_shot += t0.elapsed();
                 }
@@ -262,6 +262,7 @@ fn text_browser_reads_every_page_without_javascript() -> Res<()> {
     let server = common::start(&common::sample_bundle());
     let base = format!("http://127.0.0.1:{}", server.port);
     let home = common::temp_dir("w3m-home");
+    let _cleanup = browser::RemoveOnDrop(home.clone());
     let catalog = server.get("/api/catalog").json();
 
     for lang in ["ko", "en"] {
@@ -324,6 +325,5 @@ fn text_browser_reads_every_page_without_javascript() -> Res<()> {
         text.contains("/file/"),
         "film page has no file link:\n{text}"
     );
-    let _ = std::fs::remove_dir_all(&home);
     Ok(())
 }

@@ -241,6 +241,7 @@ fn nothing_leaves_the_machine() -> Res<()> {
         return Ok(());
     };
     let dir = bundle();
+    let _cleanup = browser::RemoveOnDrop(dir.clone());
     let server = common::start(&dir);
     let base = format!("http://127.0.0.1:{}", server.port);
 
@@ -343,10 +344,6 @@ fn nothing_leaves_the_machine() -> Res<()> {
         .filter(|t| HOSTS.iter().any(|h| t.contains(h)))
         .collect();
     assert!(hits.is_empty(), "reached the trap proxy: {hits:?}");
-    drop(page);
-    drop(b);
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
@@ -363,6 +360,7 @@ fn archive_script_cannot_navigate_away() -> Res<()> {
         return Ok(());
     };
     let dir = bundle();
+    let _cleanup = browser::RemoveOnDrop(dir.clone());
     let server = common::start(&dir);
     let base = format!("http://127.0.0.1:{}", server.port);
     let mut page = b.new_page()?;
@@ -380,9 +378,5 @@ fn archive_script_cannot_navigate_away() -> Res<()> {
             page.trapped()
         );
     }
-    drop(page);
-    drop(b);
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

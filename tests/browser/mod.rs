@@ -16,7 +16,7 @@
 pub mod zim;
 
 use serde_json::{json, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ pub type Res<T> = Result<T, String>;
 /// compilations.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a page may take to load.
-pub const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
+pub const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
 const START_TIMEOUT: Duration = Duration::from_secs(40);
 /// Events nobody waits for are dropped beyond this many.
 const MAX_QUEUED_EVENTS: usize = 20_000;
@@ -81,6 +81,8 @@ pub struct PageLog {
     /// Console messages, browser log entries and uncaught exceptions.
     pub console: Vec<Console>,
     urls: HashMap<String, String>,
+    /// Requests sent and not yet finished or failed.
+    in_flight: HashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,7 +124,12 @@ impl PageLog {
             "Network.requestWillBeSent" => {
                 let url = s(&p["request"]["url"]);
                 self.urls.insert(s(&p["requestId"]), url.clone());
+                self.in_flight.insert(s(&p["requestId"]));
                 self.requests.push(url);
+            }
+            "Network.loadingFinished" => {
+                self.in_flight
+                    .remove(p["requestId"].as_str().unwrap_or_default());
             }
             "Network.responseReceived" => self.responses.push(Response {
                 url: s(&p["response"]["url"]),
@@ -130,6 +137,8 @@ impl PageLog {
                 mime: s(&p["response"]["mimeType"]),
             }),
             "Network.loadingFailed" => {
+                self.in_flight
+                    .remove(p["requestId"].as_str().unwrap_or_default());
                 let url = self
                     .urls
                     .get(p["requestId"].as_str().unwrap_or_default())
@@ -307,6 +316,17 @@ impl Browser {
                 r?;
             }
         }
+        // WORKAROUND (remove when the server no longer uses tiny_http 0.12's
+        // connection pool): its TaskPool can lose a wakeup when a browser
+        // opens several keep-alive connections at once, and a connection then
+        // stays unread until another one closes (seen here: a page load that
+        // never finished, the request bytes sitting unread in the server's
+        // socket). One request per connection lets every pool task end.
+        let _ = self.call(
+            Some(session),
+            "Network.setExtraHTTPHeaders",
+            json!({"headers": {"Connection": "close"}}),
+        );
         // Every load asks the server again, so a broken asset shows each time.
         let _ = self.call(
             Some(session),
@@ -417,6 +437,17 @@ impl Browser {
 
     fn forget_events(&mut self, method: &str) {
         self.events.retain(|e| e["method"] != method);
+    }
+
+    /// After a load: reads events until no request is in flight (media
+    /// streams may stay open, hence the bound), then a moment more for
+    /// console lines that follow the last answer.
+    fn settle_network(&mut self) -> Res<()> {
+        let deadline = Instant::now() + Duration::from_millis(600);
+        while !self.log.in_flight.is_empty() && Instant::now() < deadline {
+            self.pump(deadline)?;
+        }
+        self.settle(Duration::from_millis(30))
     }
 
     /// Reads whatever arrives for `d` (late network events and console lines).
@@ -561,7 +592,16 @@ impl Page<'_> {
         if let Some(e) = r.get("errorText").and_then(Value::as_str) {
             return Err(format!("navigate {url}: {e}"));
         }
-        self.wait_load()
+        self.wait_load().map_err(|e| {
+            let pending: Vec<&String> = self
+                .b
+                .log
+                .in_flight
+                .iter()
+                .filter_map(|id| self.b.log.urls.get(id))
+                .collect();
+            format!("{url}: {e}; requests still open: {pending:?}")
+        })
     }
 
     /// Starts loading `url` without waiting for it to finish.
@@ -580,7 +620,7 @@ impl Page<'_> {
         let s = self.session.clone();
         self.b
             .wait_event(Some(&s), "Page.loadEventFired", LOAD_TIMEOUT)?;
-        self.b.settle(Duration::from_millis(100))
+        self.b.settle_network()
     }
 
     /// Runs `f`, which makes the page navigate, and waits for the new load.
@@ -651,7 +691,31 @@ impl Page<'_> {
 
     /// A PNG of the viewport, written to `path`.
     pub fn screenshot(&mut self, path: &Path) -> Res<()> {
-        let r = self.call("Page.captureScreenshot", json!({"format": "png"}))?;
+        self.capture(path, json!({"format": "png"}))
+    }
+
+    /// A PNG of the whole page down to `max_height` CSS pixels.
+    pub fn screenshot_full(&mut self, path: &Path, max_height: f64) -> Res<()> {
+        let m = self.call("Page.getLayoutMetrics", json!({}))?;
+        let width = m["cssLayoutViewport"]["clientWidth"]
+            .as_f64()
+            .unwrap_or(1024.0);
+        let height = m["cssContentSize"]["height"]
+            .as_f64()
+            .unwrap_or(768.0)
+            .min(max_height);
+        self.capture(
+            path,
+            json!({
+                "format": "png",
+                "captureBeyondViewport": true,
+                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            }),
+        )
+    }
+
+    fn capture(&mut self, path: &Path, params: Value) -> Res<()> {
+        let r = self.call("Page.captureScreenshot", params)?;
         let data = r["data"].as_str().ok_or("no screenshot data")?;
         let png = base64_decode(data).ok_or("screenshot is not base64")?;
         if let Some(dir) = path.parent() {
@@ -861,6 +925,15 @@ impl Drop for Trap {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// Removes a test's folder when the test ends, passed or failed.
+pub struct RemoveOnDrop(pub PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
