@@ -21,10 +21,9 @@ pub fn program_dir() -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-fn workers() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (cores * 4).clamp(8, 64)
-}
+/// Connections served at once: a browser opens six per site, a few tabs and
+/// films more; the cap bounds threads and memory, not normal use.
+const MAX_CONNECTIONS: usize = 256;
 
 /// Builds the catalog of `dir` and starts serving it. The caller owns the
 /// returned server (tests start it on port 0 in-process).
@@ -39,7 +38,7 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     let catalog = Catalog::build(dir, cache);
     let app = Arc::new(App::new(catalog, opts.lang, stopper));
     let listener = server::bind(opts.port, PORT_TRIES)?;
-    server::start(listener, app, workers())
+    server::start(listener, app, MAX_CONNECTIONS)
 }
 
 /// The address of a copy of this program already serving on one of the
@@ -119,9 +118,9 @@ pub fn run(opts: ServeOptions) -> i32 {
         }
     }
     stopper.wait();
-    // Shutting tiny_http down in order makes it connect() to its own
-    // listener to wake its accept thread. The process ends here anyway, so
-    // it ends without that: no socket is made but the listener.
+    // Stopping the accept thread in order means connect()ing to our own
+    // listener to wake it. The process ends here anyway, so it ends without
+    // that: no socket is made but the listener.
     std::mem::forget(running);
     0
 }

@@ -8,3 +8,4 @@ pub mod range;
 pub mod request;
 pub mod response;
 pub mod server;
+pub mod wire;

@@ -112,7 +112,7 @@ const CSP_FILE: &str = "default-src 'none'; img-src 'self' data:; media-src 'sel
 const CSP_ARCHIVE: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
 
 /// Headers every response carries, whatever route produced it.
-pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 8] {
+pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
     [
         ("Cache-Control", "no-store"),
         ("X-Content-Type-Options", "nosniff"),
@@ -128,8 +128,6 @@ pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 8] {
         ("X-DNS-Prefetch-Control", "off"),
         ("Cross-Origin-Resource-Policy", "same-origin"),
         ("X-Frame-Options", "SAMEORIGIN"),
-        // Set so the server library does not name itself.
-        ("Server", ""),
     ]
 }
 

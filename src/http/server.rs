@@ -1,15 +1,17 @@
-//! The listening socket and the worker threads. Knows nothing of routes: a
+//! The listening socket and the connections. Knows nothing of routes: a
 //! [`Handler`] turns each request into a reply.
 
 use super::guard;
 use super::request::{Method, Req};
 use super::response::{self, Reply};
-use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use super::wire::{self, ReadError};
+use std::io::{self, BufReader, BufWriter};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: &Req) -> Reply;
@@ -41,9 +43,8 @@ pub fn bind(port: u16, tries: u16) -> io::Result<TcpListener> {
 /// A running server.
 pub struct Running {
     port: u16,
-    server: Arc<tiny_http::Server>,
     stop: Arc<AtomicBool>,
-    workers: Vec<JoinHandle<()>>,
+    accept: JoinHandle<()>,
 }
 
 impl Running {
@@ -55,97 +56,198 @@ impl Running {
         format!("http://127.0.0.1:{}/", self.port)
     }
 
-    /// Stops accepting and waits for the workers to finish what they hold.
+    /// Stops accepting. Connections already open finish on their own threads.
     pub fn shutdown(self) {
         self.stop.store(true, Ordering::SeqCst);
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for w in self.workers {
-            let _ = w.join();
-        }
+        // The accept call only returns for a connection: make one. (The
+        // program itself never does this: it just exits, see `serve::run`.)
+        let _ = TcpStream::connect_timeout(
+            &SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)),
+            Duration::from_secs(1),
+        );
+        let _ = self.accept.join();
     }
 }
 
-/// Most requests are small and answered by a fixed pool; a response larger
-/// than this goes out on a thread of its own, so a few slow video clients
-/// cannot hold every worker.
-const LONG_BODY: u64 = 1 << 20;
-const MAX_STREAMS: usize = 64;
 /// No link of ours is near this long; a longer URL is a mistake or an attack.
 pub const MAX_URL: usize = 8 * 1024;
-/// All header lines together; browsers send 1–2 KiB.
+/// A whole request head; browsers send 1–2 KiB.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The close control posts nothing; no request needs a body larger than this.
+const MAX_BODY: u64 = 64 * 1024;
+/// How long a connection may sit idle (or trickle a head) before it is closed.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may refuse to read what we send before we give up on it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Serves `listener` with one thread per connection, at most
+/// `max_connections` at once (one more is told 503 and closed). A thread
+/// per connection keeps a slow video client from holding anyone else up,
+/// and each connection's timeouts free its thread from a stalled client.
 pub fn start(
     listener: TcpListener,
     handler: Arc<dyn Handler>,
-    workers: usize,
+    max_connections: usize,
 ) -> io::Result<Running> {
     let port = listener.local_addr()?.port();
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    let server = Arc::new(server);
     let stop = Arc::new(AtomicBool::new(false));
-    let streams = Arc::new(AtomicUsize::new(0));
-    let mut handles = Vec::new();
-    for i in 0..workers.max(1) {
-        let server = server.clone();
-        let stop = stop.clone();
+    let live = Arc::new(AtomicUsize::new(0));
+    let stop_accept = stop.clone();
+    let accept = thread::Builder::new()
+        .name("accept".into())
+        .spawn(move || {
+            accept_loop(
+                &listener,
+                &handler,
+                port,
+                &stop_accept,
+                &live,
+                max_connections.max(1),
+            )
+        })?;
+    Ok(Running { port, stop, accept })
+}
+
+fn accept_loop(
+    listener: &TcpListener,
+    handler: &Arc<dyn Handler>,
+    port: u16,
+    stop: &AtomicBool,
+    live: &Arc<AtomicUsize>,
+    max: usize,
+) {
+    loop {
+        let stream = match listener.accept() {
+            Ok((s, _)) => s,
+            Err(_) if stop.load(Ordering::SeqCst) => return,
+            Err(_) => {
+                // Out of file descriptors or a connection reset before we
+                // took it: wait a moment and go on accepting.
+                thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+        };
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        if live.fetch_add(1, Ordering::SeqCst) >= max {
+            live.fetch_sub(1, Ordering::SeqCst);
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+            let mut w = &stream;
+            let _ = wire::write_response(&mut w, 503, &[], 0, &mut io::empty(), false, false);
+            continue;
+        }
         let handler = handler.clone();
-        let streams = streams.clone();
-        let h = thread::Builder::new()
-            .name(format!("http-{i}"))
-            .spawn(move || loop {
-                let Ok(rq) = server.recv() else { break };
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                serve_one(rq, &*handler, port, &streams);
-            })?;
-        handles.push(h);
+        let live_conn = live.clone();
+        let spawned = thread::Builder::new().name("conn".into()).spawn(move || {
+            connection(stream, &*handler, port);
+            live_conn.fetch_sub(1, Ordering::SeqCst);
+        });
+        if spawned.is_err() {
+            live.fetch_sub(1, Ordering::SeqCst);
+        }
     }
-    Ok(Running {
-        port,
-        server,
-        stop,
-        workers: handles,
-    })
 }
 
-fn header(rq: &tiny_http::Request, name: &str) -> Option<String> {
-    rq.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str().to_string())
+/// Answers the requests of one connection in turn until it closes.
+fn connection(stream: TcpStream, handler: &dyn Handler, port: u16) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::with_capacity(8 * 1024, read_half);
+    let mut writer = BufWriter::with_capacity(64 * 1024, stream);
+    loop {
+        let head = match wire::read_head(&mut reader, MAX_URL + 32, MAX_HEADER_BYTES) {
+            Ok(h) => h,
+            Err(ReadError::Closed) | Err(ReadError::Io(_)) => return,
+            Err(ReadError::TooLarge { line }) => {
+                let status = if line { 414 } else { 431 };
+                refuse_early(&mut writer, handler, status);
+                return;
+            }
+            Err(ReadError::Malformed) => {
+                refuse_early(&mut writer, handler, 400);
+                return;
+            }
+        };
+        if head.target.len() > MAX_URL {
+            refuse_early(&mut writer, handler, 414);
+            return;
+        }
+        let body_len = match head
+            .header("Content-Length")
+            .map(|v| v.trim().parse::<u64>())
+        {
+            None => 0,
+            Some(Ok(n)) if n <= MAX_BODY => n,
+            _ => {
+                refuse_early(&mut writer, handler, 400);
+                return;
+            }
+        };
+        if head.header("Transfer-Encoding").is_some()
+            || wire::skip_body(&mut reader, body_len).is_err()
+        {
+            refuse_early(&mut writer, handler, 400);
+            return;
+        }
+        let (method, mut out) = respond(&head, handler, port);
+        // A request meant for another site is not a client to keep.
+        let keep_alive = head.keep_alive() && out.status != 421;
+        let sent = wire::write_response(
+            &mut writer,
+            out.status,
+            &out.headers,
+            out.len,
+            &mut out.reader,
+            method == Method::Head,
+            keep_alive,
+        );
+        if let Some(after) = out.after.take() {
+            after();
+        }
+        // A client that went away mid-response is not an error worth reporting.
+        if sent.is_err() || !keep_alive {
+            return;
+        }
+    }
 }
 
-fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: &Arc<AtomicUsize>) {
-    let method = match rq.method() {
-        tiny_http::Method::Get => Method::Get,
-        tiny_http::Method::Head => Method::Head,
-        tiny_http::Method::Post => Method::Post,
+/// Answers a request we could not read, then the connection closes.
+fn refuse_early(w: &mut impl io::Write, handler: &dyn Handler, status: u16) {
+    let req = Req::new(Method::Get, "/");
+    let mut out = response::finish(handler.refuse(&req, status), None, None);
+    let _ = wire::write_response(
+        w,
+        out.status,
+        &out.headers,
+        out.len,
+        &mut out.reader,
+        false,
+        false,
+    );
+}
+
+/// Guards, routing and the panic net for one request.
+fn respond(head: &wire::Head, handler: &dyn Handler, port: u16) -> (Method, response::Outgoing) {
+    let method = match head.method.as_str() {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
         _ => Method::Other,
     };
-    let mut req = Req::new(method, rq.url());
-    req.host = header(&rq, "Host");
-    req.range = header(&rq, "Range");
-    req.if_range = header(&rq, "If-Range");
-    req.origin = header(&rq, "Origin");
-    req.accept_language = header(&rq, "Accept-Language");
+    let owned = |name: &str| head.header(name).map(str::to_string);
+    let mut req = Req::new(method, &head.target);
+    req.host = owned("Host");
+    req.range = owned("Range");
+    req.if_range = owned("If-Range");
+    req.origin = owned("Origin");
+    req.accept_language = owned("Accept-Language");
 
-    // tiny_http has read the whole head by now (it has no limit of its
-    // own), so these bound what handlers see, not what is read.
-    let header_bytes: usize = rq
-        .headers()
-        .iter()
-        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
-        .sum();
-    let reply = if rq.url().len() > MAX_URL {
-        handler.refuse(&req, 414)
-    } else if header_bytes > MAX_HEADER_BYTES {
-        handler.refuse(&req, 431)
-    } else if !guard::host_ok(req.host.as_deref(), port) {
+    let reply = if !guard::host_ok(req.host.as_deref(), port) {
         handler.refuse(&req, 421)
     } else if !guard::origin_ok(req.origin.as_deref(), port) {
         handler.refuse(&req, 403)
@@ -160,45 +262,6 @@ fn serve_one(rq: tiny_http::Request, handler: &dyn Handler, port: u16, streams: 
             Err(_) => handler.refuse(&req, 500),
         }
     };
-    let mut out = response::finish(reply, req.range.as_deref(), req.if_range.as_deref());
-    let after = out.after.take();
-    let len = out.len;
-    let mut headers = Vec::with_capacity(out.headers.len());
-    for (k, v) in &out.headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            headers.push(h);
-        }
-    }
-    let response = tiny_http::Response::new(
-        tiny_http::StatusCode(out.status),
-        headers,
-        out.reader,
-        usize::try_from(len).ok(),
-        None,
-    )
-    .with_chunked_threshold(usize::MAX);
-
-    if len > LONG_BODY
-        && method == Method::Get
-        && streams.fetch_add(1, Ordering::SeqCst) < MAX_STREAMS
-    {
-        let streams = streams.clone();
-        let spawned = thread::Builder::new().name("stream".into()).spawn(move || {
-            let _ = rq.respond(response);
-            streams.fetch_sub(1, Ordering::SeqCst);
-        });
-        if spawned.is_err() {
-            // The request moved into the failed closure is dropped: the
-            // connection closes and the browser retries.
-        }
-        return;
-    }
-    if len > LONG_BODY && method == Method::Get {
-        streams.fetch_sub(1, Ordering::SeqCst);
-    }
-    // A client that went away mid-response is not an error worth reporting.
-    let _ = rq.respond(response);
-    if let Some(f) = after {
-        f();
-    }
+    let out = response::finish(reply, req.range.as_deref(), req.if_range.as_deref());
+    (method, out)
 }

@@ -316,17 +316,6 @@ impl Browser {
                 r?;
             }
         }
-        // WORKAROUND (remove when the server no longer uses tiny_http 0.12's
-        // connection pool): its TaskPool can lose a wakeup when a browser
-        // opens several keep-alive connections at once, and a connection then
-        // stays unread until another one closes (seen here: a page load that
-        // never finished, the request bytes sitting unread in the server's
-        // socket). One request per connection lets every pool task end.
-        let _ = self.call(
-            Some(session),
-            "Network.setExtraHTTPHeaders",
-            json!({"headers": {"Connection": "close"}}),
-        );
         // Every load asks the server again, so a broken asset shows each time.
         let _ = self.call(
             Some(session),
