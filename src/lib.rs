@@ -12,6 +12,7 @@ pub mod http;
 pub mod lang;
 pub mod markdown;
 pub mod media;
+pub mod platform;
 pub mod readat;
 pub mod render;
 pub mod search;

@@ -17,6 +17,15 @@ pub fn program_dir() -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// How to stop it, in the words of the window it runs in.
+fn stop_hint() -> &'static str {
+    if cfg!(windows) {
+        "서재가 열렸습니다. 닫으려면 이 창을 닫거나 Ctrl-C를 누르세요. / The library is open. Close this window or press Ctrl-C to stop."
+    } else {
+        "서재가 열렸습니다. 닫으려면 Ctrl-C를 누르세요. / The library is open. Press Ctrl-C to stop."
+    }
+}
+
 fn workers() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     (cores * 4).clamp(8, 64)
@@ -33,8 +42,18 @@ pub fn start(opts: &ServeOptions, dir: &Path) -> io::Result<Running> {
     server::start(listener, app, workers())
 }
 
-/// Runs until Ctrl-C or SIGTERM; returns the process exit code.
+/// Runs until Ctrl-C or SIGTERM (on Windows also: the window is closed);
+/// returns the process exit code.
 pub fn run(opts: ServeOptions) -> i32 {
+    crate::platform::set_console_title("driveshelf");
+    let code = serve(opts);
+    if code != 0 {
+        crate::platform::pause_before_exit();
+    }
+    code
+}
+
+fn serve(opts: ServeOptions) -> i32 {
     let dir = match opts.dir.clone().or_else(program_dir) {
         Some(d) => d,
         None => {
@@ -59,10 +78,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     let url = running.url();
     let mut out = io::stdout();
     let _ = writeln!(out, "driveshelf: {url}");
-    let _ = writeln!(
-        out,
-        "  서재가 열렸습니다. 닫으려면 Ctrl-C를 누르세요. / The library is open. Press Ctrl-C to stop."
-    );
+    let _ = writeln!(out, "  {}", stop_hint());
     let _ = out.flush();
 
     let (tx, rx) = mpsc::channel();
