@@ -11,7 +11,7 @@
 //! stays fast; `scripts/check-builds` sets them (and `.ci/run` calls it).
 //! Each run starts the server, fetches the home page, the catalog, an
 //! article, a byte range of a film and a subtitle, pages whose names Windows
-//! reserves or whose path is over 260 characters, then stops it.
+//! reserves or whose path is over 260 characters, then stops it with Ctrl-C.
 
 mod common;
 
@@ -63,6 +63,16 @@ fn spawn(mut cmd: Command) -> Running {
         child,
         server: Server::attach(port),
     }
+}
+
+/// Stops it as Ctrl-C in its window does (SIGINT; Wine turns it into the
+/// console's Ctrl-C event) and checks it ended on its own, with status 0.
+fn stop(mut run: Running) {
+    let pid = run.child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -INT {pid}");
+    let status = run.child.wait().expect("wait");
+    assert!(status.success(), "stopped with {status:?}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -180,7 +190,7 @@ fn windows_program_under_wine() {
         .env_remove("DISPLAY");
     let run = spawn(cmd);
     exercise(&run.server);
-    drop(run);
+    stop(run);
     let _ = Command::new("wineserver")
         .arg("-k")
         .env("WINEPREFIX", &prefix)
@@ -214,6 +224,6 @@ fn static_linux_program_in_an_empty_root() {
         .env_clear();
     let run = spawn(cmd);
     exercise(&run.server);
-    drop(run);
+    stop(run);
     let _ = fs::remove_dir_all(&root);
 }
