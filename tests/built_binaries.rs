@@ -162,6 +162,16 @@ fn exercise(s: &Server) {
     }
 }
 
+fn which(name: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|f| f.is_file())
+        })
+        .unwrap_or_else(|| panic!("{name} not found in PATH"))
+}
+
 fn env_path(var: &str) -> Option<PathBuf> {
     let Some(p) = std::env::var_os(var) else {
         eprintln!("NOTICE: skipped: {var} is not set (scripts/check-builds sets it)");
@@ -212,11 +222,12 @@ fn static_linux_program_in_an_empty_root() {
         .output()
         .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
     // Without root, a user namespace gives the right to chroot.
+    // Looked up now: the program's environment is emptied below.
     let mut cmd = if is_root {
-        Command::new("chroot")
+        Command::new(which("chroot"))
     } else {
-        let mut c = Command::new("unshare");
-        c.args(["--user", "--map-root-user", "chroot"]);
+        let mut c = Command::new(which("unshare"));
+        c.args(["--user", "--map-root-user"]).arg(which("chroot"));
         c
     };
     cmd.arg(&root)
