@@ -15,6 +15,7 @@ pub mod lang;
 pub mod launch;
 pub mod markdown;
 pub mod media;
+pub mod platform;
 pub mod readat;
 pub mod render;
 pub mod search;

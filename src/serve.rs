@@ -25,6 +25,15 @@ pub fn program_dir() -> Option<PathBuf> {
 /// films more; the cap bounds threads and memory, not normal use.
 const MAX_CONNECTIONS: usize = 256;
 
+/// How to stop it, in the words of the window it runs in.
+fn stop_hint() -> &'static str {
+    if cfg!(windows) {
+        "서재가 열렸습니다. 닫으려면 이 창을 닫거나 Ctrl-C를 누르세요. / The library is open. Close this window or press Ctrl-C to stop."
+    } else {
+        "서재가 열렸습니다. 닫으려면 Ctrl-C를 누르세요. / The library is open. Press Ctrl-C to stop."
+    }
+}
+
 /// Builds the catalog of `dir` and starts serving it. The caller owns the
 /// returned server (tests start it on port 0 in-process).
 pub fn start(opts: &ServeOptions, dir: &Path) -> io::Result<Running> {
@@ -60,8 +69,18 @@ fn running_copy(port: u16) -> Option<String> {
     })
 }
 
-/// Runs until Ctrl-C, SIGTERM or the close control; returns the exit code.
+/// Runs until Ctrl-C, SIGTERM or the close control (on Windows also: the
+/// window is closed); returns the process exit code.
 pub fn run(opts: ServeOptions) -> i32 {
+    crate::platform::set_console_title("driveshelf");
+    let code = serve(opts);
+    if code != 0 {
+        crate::platform::pause_before_exit();
+    }
+    code
+}
+
+fn serve(opts: ServeOptions) -> i32 {
     let dir = match opts.dir.clone().or_else(program_dir) {
         Some(d) => d,
         None => {
@@ -97,10 +116,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     let url = running.url();
     let mut out = io::stdout();
     let _ = writeln!(out, "driveshelf: {url}");
-    let _ = writeln!(
-        out,
-        "  서재가 열렸습니다. 닫으려면 Ctrl-C를 누르세요. / The library is open. Press Ctrl-C to stop."
-    );
+    let _ = writeln!(out, "  {}", stop_hint());
     let _ = out.flush();
 
     let on_signal = stopper.clone();

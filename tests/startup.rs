@@ -4,8 +4,12 @@
 mod common;
 
 use common::*;
+#[cfg(unix)]
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
+#[cfg(unix)]
+use std::process::Stdio;
+#[cfg(unix)]
 use std::time::{Duration, Instant};
 
 fn bin() -> Command {

@@ -491,3 +491,62 @@ fn messages_are_plain() {
     .unwrap_err();
     assert_eq!(e.to_string(), "not a ZIM file (bad magic number)");
 }
+
+/// A sparse file of `len` bytes with `data` written at `at`: offsets past
+/// 4 GiB without using the disk space. Unix only: NTFS would fill the gap.
+#[cfg(unix)]
+fn sparse_file(name: &str, len: u64, at: u64, data: &[u8]) -> PathBuf {
+    use std::os::unix::fs::FileExt;
+    let path = std::env::temp_dir().join(format!("driveshelf-{name}-{}", std::process::id()));
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(len).unwrap();
+    f.write_all_at(data, at).unwrap();
+    path
+}
+
+/// On a 32-bit build, an archive lying past 4 GiB in a file (as in a 90 GB
+/// Wikipedia) must open and serve: every offset stays u64 down to the read.
+#[cfg(unix)]
+#[test]
+fn archive_past_4_gib_in_a_file() {
+    let bytes = new_scheme();
+    let at = (9u64 << 29) + 3; // 4.5 GiB and an odd byte
+    let path = sparse_file("past4g", at + bytes.len() as u64, at, &bytes);
+    let file: Arc<dyn ReadAt> = Arc::new(FileAt::open(&path).unwrap());
+    let window = Window::new(file, at, bytes.len() as u64).unwrap();
+    let a = Archive::open_source(
+        Arc::new(window),
+        vec![path.clone()],
+        Arc::new(ClusterCache::new(1 << 20)),
+    )
+    .unwrap();
+    let (_, d) = a.resolve(a.main_page().unwrap().unwrap()).unwrap();
+    assert_eq!(&*a.blob(&d).unwrap().read_all().unwrap(), b"<p>b</p>");
+    let d = a.dirent(a.find(b'C', "a.html").unwrap().unwrap()).unwrap();
+    assert_eq!(&*a.blob(&d).unwrap().read_all().unwrap(), b"<p>a</p>");
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// Split parts as FAT32 holds them (just under 4 GiB each): a read in the
+/// third part lands past 8 GiB of the joined archive.
+#[cfg(unix)]
+#[test]
+fn split_parts_past_4_gib() {
+    let part_len = (1u64 << 32) - 1;
+    let paths: Vec<PathBuf> = (0..3u8)
+        .map(|i| sparse_file(&format!("part{i}"), part_len, part_len - 4, &[i; 4]))
+        .collect();
+    let m = MultiFile::open(&paths).unwrap();
+    assert_eq!(m.len(), 3 * part_len);
+    let mut buf = [0u8; 6];
+    // Last 4 bytes of part 1, first 2 of part 2 (zeros).
+    m.read_exact_at(&mut buf, 2 * part_len - 4).unwrap();
+    assert_eq!(buf, [1, 1, 1, 1, 0, 0]);
+    let mut end = [0u8; 4];
+    m.read_exact_at(&mut end, 3 * part_len - 4).unwrap();
+    assert_eq!(end, [2; 4]);
+    assert!(m.read_exact_at(&mut end, 3 * part_len - 3).is_err());
+    for p in paths {
+        std::fs::remove_file(p).unwrap();
+    }
+}

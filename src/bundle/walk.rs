@@ -1,6 +1,8 @@
 //! Finding the content of a bundle: one walk over the drive.
 
+use crate::media::names::stem_and_ext;
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -41,10 +43,11 @@ pub struct Found {
 /// one bad folder must not hide the rest of the drive.
 pub fn walk(root: &Path) -> Found {
     let mut found = Found::default();
-    let canon_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let root = crate::platform::long_path_root(root);
+    let canon_root = fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     let mut seen = HashSet::new();
     seen.insert(canon_root.clone());
-    visit(&canon_root, root, "", 0, &mut seen, &mut found);
+    visit(&canon_root, &root, "", 0, &mut seen, &mut found);
     found
 }
 
@@ -63,9 +66,16 @@ fn visit(
         .iter()
         .map(|e| e.file_name().to_string_lossy().to_lowercase())
         .collect();
+    let mut used: HashSet<String> = entries
+        .iter()
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
     for e in entries {
         let name_os = e.file_name();
-        let name = name_os.to_string_lossy().into_owned();
+        let name = match name_os.to_str() {
+            Some(n) => n.to_owned(),
+            None => unique_lossy_name(&name_os, &mut used),
+        };
         let path = e.path();
         let Ok(ft) = e.file_type() else { continue };
         let (is_dir, is_file) = if ft.is_symlink() {
@@ -101,6 +111,27 @@ fn visit(
             classify(&path, &name, child_rel, &names, found);
         }
     }
+}
+
+/// A name for people and URLs for a file whose name is not valid Unicode
+/// (bytes from another code page on Linux, a lone UTF-16 surrogate on
+/// Windows): the undecodable parts become `\u{FFFD}`. The file itself is
+/// still opened by its real name; when two such names come out the same, the
+/// later one gets ` (2)`, ` (3)`, … before its extension so neither is lost.
+fn unique_lossy_name(name: &OsStr, used: &mut HashSet<String>) -> String {
+    let lossy = name.to_string_lossy().into_owned();
+    if used.insert(lossy.clone()) {
+        return lossy;
+    }
+    let (stem, ext) = stem_and_ext(&lossy);
+    let dot = if ext.is_empty() { "" } else { "." };
+    for n in 2u32.. {
+        let candidate = format!("{stem} ({n}){dot}{ext}");
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
+    lossy
 }
 
 fn classify(path: &Path, name: &str, rel: String, siblings: &HashSet<String>, found: &mut Found) {
@@ -195,6 +226,40 @@ mod tests {
         assert_eq!(stems, ["a", "both", "split", "B"]);
         let files: Vec<_> = found.files.iter().map(|z| z.rel.as_str()).collect();
         assert_eq!(files, ["notes.txt", "wiki/film.mp4"]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    /// Names in another code page (CP949 bytes from an old Korean Windows
+    /// drive read on Linux) are kept, shown with U+FFFD, and never merged.
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_unicode_are_kept_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = tmp("lossy");
+        let names: [&[u8]; 4] = [b"\xbf\xb5.mp4", b"\xbf\xb6.mp4", b"\xff", b"ok.mp4"];
+        for n in names {
+            fs::write(d.join(OsStr::from_bytes(n)), n).unwrap();
+        }
+        let found = walk(&d);
+        let mut rels: Vec<_> = found.files.iter().map(|f| f.rel.as_str()).collect();
+        rels.sort_unstable();
+        assert_eq!(
+            rels,
+            [
+                "ok.mp4",
+                "\u{FFFD}",
+                "\u{FFFD}\u{FFFD} (2).mp4",
+                "\u{FFFD}\u{FFFD}.mp4"
+            ]
+        );
+        for f in &found.files {
+            let bytes = fs::read(&f.path).unwrap();
+            assert_eq!(
+                f.path.file_name().unwrap().as_bytes(),
+                bytes,
+                "opens its own file"
+            );
+        }
         let _ = fs::remove_dir_all(&d);
     }
 

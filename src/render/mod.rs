@@ -328,7 +328,9 @@ fn pager(ui: &Ui, v: &SearchView) -> String {
             escape(s.t("pager_prev"))
         ));
     }
-    if (v.offset + v.results.len()) < v.total as usize && !v.results.is_empty() {
+    if u64::try_from(v.offset.saturating_add(v.results.len())).is_ok_and(|shown| shown < v.total)
+        && !v.results.is_empty()
+    {
         links.push(format!(
             "<a rel=\"next\" href=\"{}\">{}</a>",
             base(v.offset + size),
