@@ -22,8 +22,9 @@ pub fn program_dir() -> Option<PathBuf> {
 }
 
 /// Connections served at once: a browser opens six per site, a few tabs and
-/// films more; the cap bounds threads and memory, not normal use.
-const MAX_CONNECTIONS: usize = 256;
+/// films more; the cap bounds threads and memory (512 × a 512 KiB stack fits
+/// a 32-bit address space), not normal use.
+const MAX_CONNECTIONS: usize = 512;
 
 /// How to stop it, in the words of the window it runs in.
 fn stop_hint() -> &'static str {

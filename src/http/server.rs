@@ -75,6 +75,9 @@ pub const MAX_URL: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// The close control posts nothing; no request needs a body larger than this.
 const MAX_BODY: u64 = 64 * 1024;
+/// Each connection's thread stack: handlers keep big data on the heap, and a
+/// small stack lets hundreds of connections fit a 32-bit address space.
+const CONN_STACK: usize = 512 * 1024;
 /// How long a connection may sit idle (or trickle a head) before it is closed.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a client may refuse to read what we send before we give up on it.
@@ -139,10 +142,13 @@ fn accept_loop(
         }
         let handler = handler.clone();
         let live_conn = live.clone();
-        let spawned = thread::Builder::new().name("conn".into()).spawn(move || {
-            connection(stream, &*handler, port);
-            live_conn.fetch_sub(1, Ordering::SeqCst);
-        });
+        let spawned = thread::Builder::new()
+            .name("conn".into())
+            .stack_size(CONN_STACK)
+            .spawn(move || {
+                connection(stream, &*handler, port);
+                live_conn.fetch_sub(1, Ordering::SeqCst);
+            });
         if spawned.is_err() {
             live.fetch_sub(1, Ordering::SeqCst);
         }
