@@ -4,7 +4,7 @@
 //! with the extended flag), relative to the table's start, then the blobs.
 //! The first offset is the table's size, so it also gives the blob count.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -297,32 +297,116 @@ pub fn decompress_prefix(
         end,
         io_failed: io_failed.clone(),
     };
-    let mut decoder: Box<dyn Read + '_> = match compression {
-        Compression::None => Box::new(reader),
-        Compression::Xz => Box::new(xz2::read::XzDecoder::new(reader)),
-        Compression::Zstd => match zstd::stream::read::Decoder::new(reader) {
-            Ok(d) => Box::new(d.single_frame()),
-            Err(e) => return Err(decode_error(cluster, compression, &io_failed, e)),
-        },
+    let job = Job {
+        cluster,
+        compression,
+        limit,
+        extended,
+        blob,
+        io_failed: &io_failed,
     };
+    match compression {
+        Compression::None => job.run(&mut { reader }),
+        Compression::Xz => job.run(&mut xz2::read::XzDecoder::new(reader)),
+        Compression::Zstd => with_zstd_context(|ctx| {
+            let input = io::BufReader::with_capacity(zstd::zstd_safe::DCtx::in_size(), reader);
+            job.run(&mut zstd::stream::read::Decoder::with_context(input, ctx).single_frame())
+        }),
+    }
+}
+
+thread_local! {
+    /// Each worker thread keeps one zstd decoder context: creating one per
+    /// cluster allocated (and page-faulted in) a window of megabytes every
+    /// time, and glibc kept those freed blocks in per-thread arenas, which
+    /// tripled the resident memory under load.
+    static ZSTD_CONTEXT: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
+}
+
+fn with_zstd_context<T>(f: impl FnOnce(&mut zstd::zstd_safe::DCtx<'static>) -> T) -> T {
+    ZSTD_CONTEXT.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => f(slot.get_or_insert_with(zstd::zstd_safe::DCtx::create)),
+        // In use further up this thread's stack: a private one.
+        Err(_) => f(&mut zstd::zstd_safe::DCtx::create()),
+    })
+}
+
+/// What `decompress_prefix` was asked for, passed to whichever decoder runs.
+struct Job<'a> {
+    cluster: u32,
+    compression: Compression,
+    limit: u64,
+    extended: bool,
+    blob: u32,
+    io_failed: &'a Cell<bool>,
+}
+
+impl Job<'_> {
+    fn run(&self, decoder: &mut dyn Read) -> Result<Decoded> {
+        let Job {
+            cluster,
+            compression,
+            limit,
+            extended,
+            blob,
+            io_failed,
+        } = *self;
+        prefix_of(decoder, cluster, limit, extended, blob)
+            .map_err(|e| e.into_archive_error(cluster, compression, io_failed))
+    }
+}
+
+/// A failure while decoding: of the stream (I/O or data), or of the cluster
+/// it produced.
+enum PrefixError {
+    Stream(io::Error),
+    Cluster(ArchiveError),
+}
+
+impl PrefixError {
+    fn into_archive_error(
+        self,
+        cluster: u32,
+        compression: Compression,
+        io_failed: &Cell<bool>,
+    ) -> ArchiveError {
+        match self {
+            PrefixError::Stream(e) => decode_error(cluster, compression, io_failed, e),
+            PrefixError::Cluster(e) => e,
+        }
+    }
+}
+
+impl From<ArchiveError> for PrefixError {
+    fn from(e: ArchiveError) -> Self {
+        PrefixError::Cluster(e)
+    }
+}
+
+fn prefix_of(
+    decoder: &mut dyn Read,
+    cluster: u32,
+    limit: u64,
+    extended: bool,
+    blob: u32,
+) -> std::result::Result<Decoded, PrefixError> {
     let bad = |reason| ArchiveError::BadCluster { cluster, reason };
     let w = offset_width(extended);
     let mut out = Vec::new();
-    fill(&mut *decoder, &mut out, w)
-        .map_err(|e| decode_error(cluster, compression, &io_failed, e))?;
+    fill(decoder, &mut out, w).map_err(PrefixError::Stream)?;
     let table = read_offset(&out, extended).ok_or(bad("it is empty"))?;
     if table < w || table % w != 0 || table > limit {
-        return Err(bad("its offset table is damaged"));
+        return Err(bad("its offset table is damaged").into());
     }
-    fill(&mut *decoder, &mut out, table)
-        .map_err(|e| decode_error(cluster, compression, &io_failed, e))?;
+    fill(decoder, &mut out, table).map_err(PrefixError::Stream)?;
     let count = table / w - 1;
     if u64::from(blob) >= count {
         return Err(ArchiveError::BlobOutOfRange {
             cluster,
             blob,
             count,
-        });
+        }
+        .into());
     }
     // Offsets of the blob's end and of the cluster's end.
     let at = |i: u64| {
@@ -332,14 +416,14 @@ pub fn decompress_prefix(
             .and_then(|b| read_offset(b, extended))
     };
     let (Some(blob_end), Some(total)) = (at(u64::from(blob) + 1), at(count)) else {
-        return Err(bad("its offset table is damaged"));
+        return Err(bad("its offset table is damaged").into());
     };
     if blob_end > total || total > limit {
-        return Err(if total > limit {
+        return Err(PrefixError::Cluster(if total > limit {
             ArchiveError::ClusterTooLarge { cluster, limit }
         } else {
             bad("its blob offsets are not in order")
-        });
+        }));
     }
     // Exactly what is kept: the cache charges the allocation, and a
     // doubling Vec would hold up to twice what it is charged for.
@@ -349,9 +433,13 @@ pub fn decompress_prefix(
             .unwrap_or(0)
             .saturating_sub(out.len()),
     );
-    fill(&mut *decoder, &mut out, blob_end)
-        .map_err(|e| decode_error(cluster, compression, &io_failed, e))?;
-    Decoded::with_prefix(cluster, out, extended, blob_end == total)
+    fill(decoder, &mut out, blob_end).map_err(PrefixError::Stream)?;
+    Ok(Decoded::with_prefix(
+        cluster,
+        out,
+        extended,
+        blob_end == total,
+    )?)
 }
 
 /// Reads from `r` until `out` holds `upto` bytes.
