@@ -111,10 +111,21 @@ impl ClusterCache {
         Some(value)
     }
 
+    /// Keeps `value`; it replaces what is held for `key` only when that is a
+    /// shorter prefix of the same cluster.
     fn insert(&self, inner: &mut Inner, key: Key, value: Arc<Decoded>) {
         let weight = value.weight();
-        if weight > self.max_bytes || inner.slots.contains_key(&key) {
+        if weight > self.max_bytes {
             return;
+        }
+        if let Some(old) = inner.slots.get(&key) {
+            if old.value.weight() >= weight {
+                return;
+            }
+            let tick = old.tick;
+            inner.bytes -= old.value.weight();
+            inner.order.remove(&tick);
+            inner.slots.remove(&key);
         }
         while inner.bytes + weight > self.max_bytes {
             let Some((_, oldest)) = inner.order.pop_first() else {
@@ -134,6 +145,11 @@ impl ClusterCache {
     /// The cached cluster, if it is there.
     pub(crate) fn get(&self, archive: u64, cluster: u32) -> Option<Arc<Decoded>> {
         Self::hit(&mut lock(&self.inner), (archive, cluster))
+    }
+
+    /// Keeps a cluster decompressed further than the prefix held for it.
+    pub(crate) fn put(&self, archive: u64, cluster: u32, value: Arc<Decoded>) {
+        self.insert(&mut lock(&self.inner), (archive, cluster), value);
     }
 
     /// The cached cluster, or the result of `load` (cached when it fits).

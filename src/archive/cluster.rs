@@ -4,7 +4,7 @@
 //! with the extended flag), relative to the table's start, then the blobs.
 //! The first offset is the table's size, so it also gives the blob count.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -86,6 +86,8 @@ fn count_from_first(cluster: u32, first: u64, extended: bool, data_len: u64) -> 
     Ok(first / w - 1)
 }
 
+const PAST_END: &str = "a blob reaches past the end of the cluster";
+
 fn check_range(cluster: u32, start: u64, end: u64, data_len: u64) -> Result<()> {
     if start > end {
         return Err(ArchiveError::BadCluster {
@@ -96,7 +98,7 @@ fn check_range(cluster: u32, start: u64, end: u64, data_len: u64) -> Result<()> 
     if end > data_len {
         return Err(ArchiveError::BadCluster {
             cluster,
-            reason: "a blob reaches past the end of the cluster",
+            reason: PAST_END,
         });
     }
     Ok(())
@@ -147,15 +149,24 @@ pub fn check_table(
     Ok(count)
 }
 
-/// A decompressed cluster, kept whole in the cache.
+/// A decompressed cluster in the cache: whole, or only its beginning up to
+/// the end of the blob that was asked for.
 pub struct Decoded {
     pub data: Arc<Vec<u8>>,
     extended: bool,
     count: u64,
+    /// Whether `data` is the whole cluster; a prefix covers at least the
+    /// offset table.
+    complete: bool,
 }
 
 impl Decoded {
+    #[cfg(test)]
     pub fn new(cluster: u32, data: Vec<u8>, extended: bool) -> Result<Decoded> {
+        Decoded::with_prefix(cluster, data, extended, true)
+    }
+
+    fn with_prefix(cluster: u32, data: Vec<u8>, extended: bool, complete: bool) -> Result<Decoded> {
         let first = read_offset(&data, extended).ok_or(ArchiveError::BadCluster {
             cluster,
             reason: "it is empty",
@@ -165,7 +176,21 @@ impl Decoded {
             data: Arc::new(data),
             extended,
             count,
+            complete,
         })
+    }
+
+    /// `(start, len)` of blob `blob` inside `data`, or `None` when this is a
+    /// prefix that stops before the blob's end.
+    pub fn locate(&self, cluster: u32, blob: u32) -> Result<Option<(usize, usize)>> {
+        let held = self.data.len() as u64;
+        let (start, end) = self.offsets(cluster, blob)?;
+        if end > held && !self.complete && start <= end {
+            return Ok(None);
+        }
+        check_range(cluster, start, end, held)?;
+        // Both fit in usize: they are at most data.len().
+        Ok(Some((start as usize, (end - start) as usize)))
     }
 
     #[cfg(test)]
@@ -174,7 +199,16 @@ impl Decoded {
     }
 
     /// `(start, len)` of blob `blob` inside `data`.
+    #[cfg(test)]
     pub fn blob_range(&self, cluster: u32, blob: u32) -> Result<(usize, usize)> {
+        self.locate(cluster, blob)?.ok_or(ArchiveError::BadCluster {
+            cluster,
+            reason: PAST_END,
+        })
+    }
+
+    /// The blob's start and end offsets as the table gives them.
+    fn offsets(&self, cluster: u32, blob: u32) -> Result<(u64, u64)> {
         if u64::from(blob) >= self.count {
             return Err(ArchiveError::BlobOutOfRange {
                 cluster,
@@ -192,20 +226,29 @@ impl Decoded {
         let end = pair
             .get(w as usize..)
             .and_then(|b| read_offset(b, self.extended));
-        let (Some(start), Some(end)) = (start, end) else {
-            return Err(ArchiveError::BadCluster {
+        match (start, end) {
+            (Some(start), Some(end)) => Ok((start, end)),
+            _ => Err(ArchiveError::BadCluster {
                 cluster,
                 reason: "its offset table is damaged",
-            });
-        };
-        check_range(cluster, start, end, self.data.len() as u64)?;
-        // Both fit in usize: they are at most data.len().
-        Ok((start as usize, (end - start) as usize))
+            }),
+        }
     }
 
-    /// What the cache charges for keeping this cluster.
+    /// Whether `data` is the whole cluster.
+    #[cfg(test)]
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
+    /// What the cache charges for keeping this cluster: its allocation.
     pub fn weight(&self) -> usize {
-        self.data.len()
+        self.data.capacity()
+    }
+
+    /// The last blob: decompressing up to it gives the whole cluster.
+    pub fn last_blob(&self) -> u32 {
+        u32::try_from(self.count.saturating_sub(1)).unwrap_or(u32::MAX)
     }
 }
 
@@ -278,8 +321,208 @@ impl Read for RangeReader<'_> {
     }
 }
 
+/// Decompresses the beginning of the cluster data in `[start, end)` (after
+/// the info byte): up to the end of blob `blob`, which is all a request for
+/// that blob needs. A random article in a large archive then costs, on
+/// average, half a cluster's decompression and half its reading from the
+/// drive. The output is allocated once, at the size the offset table gives.
+pub fn decompress_prefix(
+    src: &dyn ReadAt,
+    cluster: u32,
+    compression: Compression,
+    (start, end): (u64, u64),
+    limit: u64,
+    extended: bool,
+    blob: u32,
+) -> Result<Decoded> {
+    let io_failed = Rc::new(Cell::new(false));
+    let reader = RangeReader {
+        src,
+        pos: start,
+        end,
+        io_failed: io_failed.clone(),
+    };
+    let job = Job {
+        cluster,
+        compression,
+        limit,
+        extended,
+        blob,
+        io_failed: &io_failed,
+    };
+    match compression {
+        Compression::None => job.run(&mut { reader }),
+        Compression::Xz => job.run(&mut xz2::read::XzDecoder::new(reader)),
+        Compression::Zstd => with_zstd_context(|ctx| {
+            let input = io::BufReader::with_capacity(zstd::zstd_safe::DCtx::in_size(), reader);
+            job.run(&mut zstd::stream::read::Decoder::with_context(input, ctx).single_frame())
+        }),
+    }
+}
+
+thread_local! {
+    /// Each worker thread keeps one zstd decoder context: creating one per
+    /// cluster allocated (and page-faulted in) a window of megabytes every
+    /// time, and glibc kept those freed blocks in per-thread arenas, which
+    /// tripled the resident memory under load.
+    static ZSTD_CONTEXT: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
+}
+
+fn with_zstd_context<T>(f: impl FnOnce(&mut zstd::zstd_safe::DCtx<'static>) -> T) -> T {
+    ZSTD_CONTEXT.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => f(slot.get_or_insert_with(zstd::zstd_safe::DCtx::create)),
+        // In use further up this thread's stack: a private one.
+        Err(_) => f(&mut zstd::zstd_safe::DCtx::create()),
+    })
+}
+
+/// What `decompress_prefix` was asked for, passed to whichever decoder runs.
+struct Job<'a> {
+    cluster: u32,
+    compression: Compression,
+    limit: u64,
+    extended: bool,
+    blob: u32,
+    io_failed: &'a Cell<bool>,
+}
+
+impl Job<'_> {
+    fn run(&self, decoder: &mut dyn Read) -> Result<Decoded> {
+        let Job {
+            cluster,
+            compression,
+            limit,
+            extended,
+            blob,
+            io_failed,
+        } = *self;
+        prefix_of(decoder, cluster, limit, extended, blob)
+            .map_err(|e| e.into_archive_error(cluster, compression, io_failed))
+    }
+}
+
+/// A failure while decoding: of the stream (I/O or data), or of the cluster
+/// it produced.
+enum PrefixError {
+    Stream(io::Error),
+    Cluster(ArchiveError),
+}
+
+impl PrefixError {
+    fn into_archive_error(
+        self,
+        cluster: u32,
+        compression: Compression,
+        io_failed: &Cell<bool>,
+    ) -> ArchiveError {
+        match self {
+            PrefixError::Stream(e) => decode_error(cluster, compression, io_failed, e),
+            PrefixError::Cluster(e) => e,
+        }
+    }
+}
+
+impl From<ArchiveError> for PrefixError {
+    fn from(e: ArchiveError) -> Self {
+        PrefixError::Cluster(e)
+    }
+}
+
+fn prefix_of(
+    decoder: &mut dyn Read,
+    cluster: u32,
+    limit: u64,
+    extended: bool,
+    blob: u32,
+) -> std::result::Result<Decoded, PrefixError> {
+    let bad = |reason| ArchiveError::BadCluster { cluster, reason };
+    let w = offset_width(extended);
+    let mut out = Vec::new();
+    fill(decoder, &mut out, w).map_err(PrefixError::Stream)?;
+    let table = read_offset(&out, extended).ok_or(bad("it is empty"))?;
+    if table < w || table % w != 0 || table > limit {
+        return Err(bad("its offset table is damaged").into());
+    }
+    fill(decoder, &mut out, table).map_err(PrefixError::Stream)?;
+    let count = table / w - 1;
+    if u64::from(blob) >= count {
+        return Err(ArchiveError::BlobOutOfRange {
+            cluster,
+            blob,
+            count,
+        }
+        .into());
+    }
+    // Offsets of the blob's end and of the cluster's end.
+    let at = |i: u64| {
+        usize::try_from(i * w)
+            .ok()
+            .and_then(|i| out.get(i..))
+            .and_then(|b| read_offset(b, extended))
+    };
+    let (Some(blob_end), Some(total)) = (at(u64::from(blob) + 1), at(count)) else {
+        return Err(bad("its offset table is damaged").into());
+    };
+    if blob_end > total || total > limit {
+        return Err(PrefixError::Cluster(if total > limit {
+            ArchiveError::ClusterTooLarge { cluster, limit }
+        } else {
+            bad("its blob offsets are not in order")
+        }));
+    }
+    // Exactly what is kept: the cache charges the allocation, and a
+    // doubling Vec would hold up to twice what it is charged for.
+    // Bounded by `limit` just above.
+    out.reserve_exact(
+        usize::try_from(blob_end)
+            .unwrap_or(0)
+            .saturating_sub(out.len()),
+    );
+    fill(decoder, &mut out, blob_end).map_err(PrefixError::Stream)?;
+    Ok(Decoded::with_prefix(
+        cluster,
+        out,
+        extended,
+        blob_end == total,
+    )?)
+}
+
+/// Reads from `r` until `out` holds `upto` bytes.
+fn fill(r: &mut dyn Read, out: &mut Vec<u8>, upto: u64) -> io::Result<()> {
+    let have = out.len() as u64;
+    if have >= upto {
+        return Ok(());
+    }
+    r.take(upto - have).read_to_end(out)?;
+    if (out.len() as u64) < upto {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the cluster ends before its offset table says",
+        ));
+    }
+    Ok(())
+}
+
+fn decode_error(
+    cluster: u32,
+    compression: Compression,
+    io_failed: &Cell<bool>,
+    e: io::Error,
+) -> ArchiveError {
+    if io_failed.get() {
+        ArchiveError::Io(e)
+    } else {
+        ArchiveError::Decompress {
+            cluster,
+            algorithm: compression.name(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Decompresses the cluster data in `[start, end)` (after the info byte),
-/// refusing output larger than `limit` bytes.
+/// refusing output larger than `limit` bytes. The server uses
+/// [`decompress_prefix`]; `check` reads whole clusters with this.
 pub fn decompress(
     src: &dyn ReadAt,
     cluster: u32,
@@ -448,5 +691,84 @@ pub(crate) mod tests {
                 .contains("cluster 2 cannot be decompressed (xz"),
             "{e}"
         );
+    }
+
+    /// Reads of the source, counted, to see how far into a cluster a
+    /// decoder went.
+    struct Counted<'a>(&'a Vec<u8>, std::sync::atomic::AtomicU64);
+
+    impl ReadAt for Counted<'_> {
+        fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+            self.1.fetch_max(
+                offset + buf.len() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            self.0.read_exact_at(buf, offset)
+        }
+        fn len(&self) -> u64 {
+            self.0.len() as u64
+        }
+    }
+
+    #[test]
+    fn prefix_stops_at_the_blob() {
+        // Incompressible blobs, so the compressed stream is as long as the
+        // data and a short read shows.
+        let mut x = 1u32;
+        let mut noise = |n: usize| {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    x as u8
+                })
+                .collect::<Vec<u8>>()
+        };
+        let (a, b, c) = (noise(1000), noise(300_000), noise(300_000));
+        for ext in [false, true] {
+            let raw = body(&[&a, &b, &c], ext);
+            let mut xz = Vec::new();
+            xz2::read::XzEncoder::new(&raw[..], 1)
+                .read_to_end(&mut xz)
+                .unwrap();
+            for (comp, packed) in [
+                (Compression::Zstd, zstd::bulk::compress(&raw, 1).unwrap()),
+                (Compression::Xz, xz),
+            ] {
+                let end = packed.len() as u64;
+                let src = Counted(&packed, Default::default());
+                let d = decompress_prefix(&src, 3, comp, (0, end), 1 << 20, ext, 0).unwrap();
+                assert!(!d.is_complete());
+                let read = src.1.load(std::sync::atomic::Ordering::Relaxed);
+                assert!(read < end / 2, "{comp:?} read {read} of {end}");
+                let (s0, l0) = d.locate(3, 0).unwrap().unwrap();
+                assert_eq!(&d.data[s0..s0 + l0], &a[..]);
+                assert_eq!(d.locate(3, 2).unwrap(), None);
+                assert!(d.weight() < raw.len());
+
+                let d = decompress_prefix(&packed, 3, comp, (0, end), 1 << 20, ext, 2).unwrap();
+                assert!(d.is_complete());
+                assert_eq!(&d.data[..], &raw[..]);
+                assert!(matches!(
+                    decompress_prefix(&packed, 3, comp, (0, end), 1 << 20, ext, 3),
+                    Err(ArchiveError::BlobOutOfRange { count: 3, .. })
+                ));
+                assert!(matches!(
+                    decompress_prefix(&packed, 3, comp, (0, end), 1000, ext, 0),
+                    Err(ArchiveError::ClusterTooLarge { .. })
+                ));
+                // Cut short: an error, never a short blob.
+                assert!(
+                    decompress_prefix(&packed, 3, comp, (0, end / 2), 1 << 20, ext, 2).is_err()
+                );
+            }
+        }
+        // A table promising more than the cluster holds.
+        let mut raw = body(&[b"abc", b"def"], false);
+        raw[8] = 200;
+        let z = zstd::bulk::compress(&raw, 1).unwrap();
+        let end = z.len() as u64;
+        assert!(decompress_prefix(&z, 0, Compression::Zstd, (0, end), 1 << 20, false, 1).is_err());
     }
 }

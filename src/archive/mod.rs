@@ -420,27 +420,14 @@ impl Archive {
         Ok((start, end))
     }
 
-    fn decoded_cluster(
-        &self,
-        c: u32,
-        compression: Compression,
-        extended: bool,
-        start: u64,
-        end: u64,
-    ) -> Result<Arc<Decoded>> {
-        let limit = MAX_CLUSTER_BYTES.min(u64::try_from(usize::MAX).unwrap_or(u64::MAX));
-        self.cache.get_or_load(self.key, c, || {
-            let data = cluster::decompress(&*self.src, c, compression, start + 1, end, limit)?;
-            Decoded::new(c, data, extended)
-        })
-    }
-
     /// Blob `blob` of cluster `c`: a window into the file for uncompressed
     /// clusters, a slice of the cached cluster otherwise. A cache hit reads
     /// nothing from the drive.
     fn blob_at(&self, c: u32, blob: u32) -> Result<Blob> {
         if let Some(decoded) = self.cache.get(self.key, c) {
-            return memory_blob(&decoded, c, blob);
+            if let Some(b) = memory_blob(&decoded, c, blob)? {
+                return Ok(b);
+            }
         }
         let (start, end) = self.cluster_span(c)?;
         let mut info = [0u8; 1];
@@ -450,8 +437,25 @@ impl Archive {
             let (at, len) = cluster::raw_blob_range(&*self.src, c, start + 1, end, extended, blob)?;
             return Ok(Blob::File(Window::new(self.src.clone(), at, len)?));
         }
-        let decoded = self.decoded_cluster(c, compression, extended, start, end)?;
-        memory_blob(&decoded, c, blob)
+        let limit = MAX_CLUSTER_BYTES.min(u64::try_from(usize::MAX).unwrap_or(u64::MAX));
+        let span = (start + 1, end);
+        let decoded = self.cache.get_or_load(self.key, c, || {
+            cluster::decompress_prefix(&*self.src, c, compression, span, limit, extended, blob)
+        })?;
+        if let Some(b) = memory_blob(&decoded, c, blob)? {
+            return Ok(b);
+        }
+        // The cache holds the beginning of this cluster, decompressed for an
+        // earlier blob: decompress it whole now, so that happens once at most.
+        let last = decoded.last_blob();
+        let whole =
+            cluster::decompress_prefix(&*self.src, c, compression, span, limit, extended, last)?;
+        let whole = Arc::new(whole);
+        self.cache.put(self.key, c, whole.clone());
+        memory_blob(&whole, c, blob)?.ok_or(ArchiveError::BadCluster {
+            cluster: c,
+            reason: "its blob offsets are not in order",
+        })
     }
 
     /// The content of a content dirent (an error for redirects).
@@ -538,13 +542,14 @@ impl Archive {
     }
 }
 
-fn memory_blob(decoded: &Arc<Decoded>, c: u32, blob: u32) -> Result<Blob> {
-    let (start, len) = decoded.blob_range(c, blob)?;
-    Ok(Blob::Memory {
+/// The blob as a slice of `decoded`; `None` when `decoded` is a prefix that
+/// stops before it.
+fn memory_blob(decoded: &Arc<Decoded>, c: u32, blob: u32) -> Result<Option<Blob>> {
+    Ok(decoded.locate(c, blob)?.map(|(start, len)| Blob::Memory {
         data: decoded.data.clone(),
         start,
         len,
-    })
+    }))
 }
 
 /// Sum of the `text/html…` counts in an `M/Counter` value

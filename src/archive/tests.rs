@@ -550,3 +550,35 @@ fn split_parts_past_4_gib() {
         std::fs::remove_file(p).unwrap();
     }
 }
+
+/// Every entry's bytes, read in `order` with a cache of `cache_bytes`.
+fn all_contents(bytes: &[u8], cache_bytes: usize, reverse: bool) -> Vec<(u32, Vec<u8>)> {
+    let cache = Arc::new(ClusterCache::new(cache_bytes));
+    let a = Archive::open_source(Arc::new(bytes.to_vec()), vec![], cache).unwrap();
+    let mut order: Vec<u32> = (0..a.entry_count()).collect();
+    if reverse {
+        order.reverse();
+    }
+    let mut out = Vec::new();
+    for i in order {
+        let d = a.dirent(i).unwrap();
+        if !d.is_redirect() {
+            out.push((i, a.blob(&d).unwrap().read_all().unwrap().into_owned()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn prefix_then_whole_cluster_reads_the_same() {
+    // Forward, the first entry of the compressed cluster leaves a prefix in
+    // the cache and later ones decompress it whole; without a cache every
+    // read is a prefix; backwards the first read is the whole cluster.
+    for bytes in [old_scheme(), new_scheme()] {
+        let forward = all_contents(&bytes, 1 << 20, false);
+        assert_eq!(forward, all_contents(&bytes, 0, false));
+        assert_eq!(forward, all_contents(&bytes, 1 << 20, true));
+        assert!(forward.len() > 2);
+    }
+}
