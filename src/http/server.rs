@@ -30,12 +30,7 @@ pub fn bind(port: u16, tries: u16) -> io::Result<TcpListener> {
     for i in 0..tries.max(1) {
         let p = if port == 0 { 0 } else { port.saturating_add(i) };
         match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, p))) {
-            Ok(l) => {
-                // Connections accepted from it inherit the option; a
-                // failure only costs latency, never correctness.
-                let _ = socket2::SockRef::from(&l).set_tcp_nodelay(true);
-                return Ok(l);
-            }
+            Ok(l) => return Ok(l),
             Err(e) => last = Some(e),
         }
         if port == 0 {
@@ -275,18 +270,4 @@ fn respond(head: &wire::Head, handler: &dyn Handler, port: u16) -> (Method, resp
     };
     let out = response::finish(reply, req.range.as_deref(), req.if_range.as_deref());
     (method, out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accepted_connections_do_not_wait_for_delayed_acks() {
-        let l = bind(0, 1).unwrap();
-        let addr = l.local_addr().unwrap();
-        let _client = std::net::TcpStream::connect(addr).unwrap();
-        let (conn, _) = l.accept().unwrap();
-        assert!(conn.nodelay().unwrap());
-    }
 }
