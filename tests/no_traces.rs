@@ -205,9 +205,20 @@ fn works_from_a_read_only_drive_with_no_home() {
         return;
     }
     // Mounting needs privileges; CI runs as root, elsewhere this is skipped.
-    let probe = Command::new("unshare").args(["-m", "true"]).status();
+    let a = temp_dir("mount-probe-a");
+    let b = temp_dir("mount-probe-b");
+    let probe = Command::new("unshare")
+        .args(["-m", "sh", "-c"])
+        .arg(format!(
+            "mount --bind -o ro '{}' '{}'",
+            a.display(),
+            b.display()
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     if !probe.is_ok_and(|s| s.success()) {
-        eprintln!("NOTICE: skipped: no permission for a private mount namespace");
+        eprintln!("NOTICE: skipped: no permission for a read-only bind mount here");
         return;
     }
     let log = traced_session(&sample_bundle(), true);
