@@ -156,6 +156,22 @@ fn plain_words(md: &str, max: usize) -> String {
 }
 
 impl Item {
+    /// An item with no sidecars yet, nothing read.
+    fn bare(kind: Kind, f: &FoundFile, collection: &str, file_name: &str) -> Item {
+        Item {
+            kind,
+            rel: f.rel.clone(),
+            path: f.path.clone(),
+            collection: collection.to_string(),
+            file_name: file_name.to_string(),
+            description: None,
+            poster: None,
+            subtitles: Vec::new(),
+            details: OnceLock::new(),
+            facts: OnceLock::new(),
+        }
+    }
+
     /// Durations, codecs, page counts: from the file's headers, on first use.
     pub fn facts(&self) -> &Facts {
         self.facts.get_or_init(|| self.load_facts())
@@ -309,18 +325,7 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
             if kind == Kind::Page {
                 continue;
             }
-            let mut item = Item {
-                kind,
-                rel: f.rel.clone(),
-                path: f.path.clone(),
-                collection: d.to_string(),
-                file_name: name.to_string(),
-                description: None,
-                poster: None,
-                subtitles: Vec::new(),
-                details: OnceLock::new(),
-                facts: OnceLock::new(),
-            };
+            let mut item = Item::bare(kind, f, d, name);
             for other in group {
                 let other_name = name_of(&other.rel);
                 match names::is_sidecar_of(other_name, name) {
@@ -349,18 +354,7 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
             let name = name_of(&f.rel);
             let (_, ext) = names::stem_and_ext(name);
             if Kind::of_ext(ext) == Some(Kind::Page) && !used.contains(f.rel.as_str()) {
-                media.push(Item {
-                    kind: Kind::Page,
-                    rel: f.rel.clone(),
-                    path: f.path.clone(),
-                    collection: d.to_string(),
-                    file_name: name.to_string(),
-                    description: None,
-                    poster: None,
-                    subtitles: Vec::new(),
-                    details: OnceLock::new(),
-                    facts: OnceLock::new(),
-                });
+                media.push(Item::bare(Kind::Page, f, d, name));
             }
         }
         items.extend(media);
