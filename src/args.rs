@@ -17,6 +17,8 @@ pub struct ServeOptions {
     pub open_browser: bool,
     /// Open the browser in a private window where the browser is known.
     pub private: bool,
+    /// Let archives run their own scripts (off: archive pages are sandboxed).
+    pub archive_scripts: bool,
     /// The language asked for with `--lang`; without it the browser's
     /// language decides, then Korean.
     pub lang: Option<Lang>,
@@ -30,6 +32,7 @@ impl Default for ServeOptions {
             port: DEFAULT_PORT,
             open_browser: true,
             private: true,
+            archive_scripts: false,
             lang: None,
             cache_mib: DEFAULT_CACHE_MIB,
         }
@@ -76,6 +79,9 @@ OPTIONS:
     --no-private        open the browser's normal window, not a private one
                         (by default Firefox, Chrome, Chromium and Edge open a
                         private window, so nothing enters their history)
+    --archive-scripts   let archives run their own scripts (by default archive
+                        pages are sandboxed with scripts off: a script of an
+                        archive could send the page to another site)
     --lang ko|en        default language of the pages (default ko); a page's
                         own language switch and the browser's language win
     --cache-mib N       memory for decompressed archive clusters, in MiB
@@ -130,6 +136,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, ArgEr
             }
             Long("no-browser") => opts.open_browser = false,
             Long("no-private") => opts.private = false,
+            Long("archive-scripts") => opts.archive_scripts = true,
             Long("lang") => {
                 let v: String = p.value().map_err(err)?.string().map_err(err)?;
                 opts.lang = Some(

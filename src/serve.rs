@@ -46,7 +46,9 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     let cache_bytes = usize::try_from(opts.cache_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
     let cache = Arc::new(ClusterCache::new(cache_bytes));
     let catalog = Catalog::build(dir, cache);
-    let app = Arc::new(App::new(catalog, opts.lang, stopper));
+    let mut app = App::new(catalog, opts.lang, stopper);
+    app.archive_scripts = opts.archive_scripts;
+    let app = Arc::new(app);
     let listener = server::bind(opts.port, PORT_TRIES)?;
     server::start(listener, app, MAX_CONNECTIONS)
 }

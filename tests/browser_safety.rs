@@ -353,7 +353,6 @@ fn nothing_leaves_the_machine() -> Res<()> {
 /// the same page stays put (checked above for the markup; here for the
 /// script). Run with `cargo test --test browser_safety -- --ignored`.
 #[test]
-#[ignore = "known gap: an archive's inline script can navigate the tab away (see issue 8)"]
 fn archive_script_cannot_navigate_away() -> Res<()> {
     let _one = browser::serial();
     let Some(mut b) = browser::launch() else {

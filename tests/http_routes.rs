@@ -519,3 +519,38 @@ fn other_origins_and_other_addresses_get_nothing() {
         }
     }
 }
+
+#[test]
+fn archive_pages_are_sandboxed_without_scripts_by_default() {
+    let r = server().get(&format!("/content/{WIKI}/Seoul"));
+    assert_eq!(r.status, 200);
+    let csp = r.header("Content-Security-Policy").unwrap();
+    assert!(
+        csp.starts_with("sandbox ") && !csp.contains("allow-scripts"),
+        "{csp}"
+    );
+    assert!(!csp.contains("allow-top-navigation"), "{csp}");
+    assert!(csp.contains("script-src 'none'"), "{csp}");
+    assert!(
+        !r.text().contains("app.js"),
+        "no script of ours in a sandboxed page"
+    );
+
+    let dir = sample_bundle();
+    let opts = driveshelf::args::ServeOptions {
+        port: 0,
+        open_browser: false,
+        archive_scripts: true,
+        ..Default::default()
+    };
+    let running = driveshelf::serve::start(&opts, &dir).unwrap();
+    let s = Server::attach(running.port());
+    let r = s.get(&format!("/content/{WIKI}/Seoul"));
+    let csp = r.header("Content-Security-Policy").unwrap();
+    assert!(
+        !csp.contains("sandbox") && csp.contains("script-src 'self' 'unsafe-inline'"),
+        "{csp}"
+    );
+    assert!(r.text().contains("app.js"));
+    running.shutdown();
+}

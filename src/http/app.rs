@@ -16,6 +16,8 @@ pub struct App {
     pub lang: Option<Lang>,
     /// Pulled by the close control.
     pub stopper: Stopper,
+    /// Whether archives' own scripts may run (`--archive-scripts`).
+    pub archive_scripts: bool,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -55,6 +57,7 @@ impl App {
             catalog,
             lang,
             stopper,
+            archive_scripts: false,
         }
     }
 

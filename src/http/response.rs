@@ -37,6 +37,8 @@ pub enum Policy {
     /// Archive content: its own inline scripts and styles run, but nothing
     /// may be fetched from, sent to, or framed from anywhere but this server.
     Archive,
+    /// Archive content whose own scripts may run (`--archive-scripts`).
+    ArchiveScripts,
     /// Files of the drive served as they are: nothing in them may run.
     File,
 }
@@ -109,7 +111,12 @@ impl Reply {
 
 const CSP_UI: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'";
 const CSP_FILE: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; object-src 'self'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'";
-const CSP_ARCHIVE: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
+/// Archive content by default: as [`CSP_ARCHIVE_SCRIPTS`], but sandboxed with
+/// scripts off. A script of an archive could otherwise send the whole tab to
+/// another site (no CSP directive stops a navigation); links still work, and
+/// they are rewritten on the server.
+const CSP_ARCHIVE: &str = "sandbox allow-same-origin allow-forms allow-downloads; default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
+const CSP_ARCHIVE_SCRIPTS: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
 
 /// Headers every response carries, whatever route produced it.
 pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
@@ -122,6 +129,7 @@ pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
             match policy {
                 Policy::Ui => CSP_UI,
                 Policy::Archive => CSP_ARCHIVE,
+                Policy::ArchiveScripts => CSP_ARCHIVE_SCRIPTS,
                 Policy::File => CSP_FILE,
             },
         ),

@@ -7,7 +7,7 @@ use crate::assets;
 use crate::bundle::ZimItem;
 use crate::http::app::App;
 use crate::http::request::{decode_path, Req};
-use crate::http::response::{Body, Reply};
+use crate::http::response::{Body, Policy, Reply};
 use crate::render::{self, rewrite, urls, Ui};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -52,7 +52,7 @@ fn archive_of<'a>(
     }
 }
 
-fn entry(app: &App, req: &Req, ui: &Ui, rest: &str, mode: Mode) -> Reply {
+fn entry(app: &App, _req: &Req, ui: &Ui, rest: &str, mode: Mode) -> Reply {
     let Some((id_raw, path_raw)) = rest.split_once('/') else {
         // `/content/<id>` without the slash: relative links need it.
         return match archive_of(app, ui, rest) {
@@ -85,7 +85,7 @@ fn entry(app: &App, req: &Req, ui: &Ui, rest: &str, mode: Mode) -> Reply {
             Err(e) => pages::damaged(ui, &e.to_string()),
         };
     }
-    serve_dirent(item, a, &d, req, ui, mode)
+    serve_dirent(item, a, &d, app.archive_scripts, ui, mode)
 }
 
 fn main_page(item: &ZimItem, a: &Archive, ui: &Ui, mode: Mode) -> Reply {
@@ -99,7 +99,14 @@ fn main_page(item: &ZimItem, a: &Archive, ui: &Ui, mode: Mode) -> Reply {
     }
 }
 
-fn serve_dirent(item: &ZimItem, a: &Archive, d: &Dirent, _req: &Req, ui: &Ui, mode: Mode) -> Reply {
+fn serve_dirent(
+    item: &ZimItem,
+    a: &Archive,
+    d: &Dirent,
+    scripts: bool,
+    ui: &Ui,
+    mode: Mode,
+) -> Reply {
     let mime = match a.mime_type(d) {
         Ok(m) => m.to_string(),
         Err(e) => return pages::damaged(ui, &e.to_string()),
@@ -114,9 +121,16 @@ fn serve_dirent(item: &ZimItem, a: &Archive, d: &Dirent, _req: &Req, ui: &Ui, mo
             Err(e) => return pages::damaged(ui, &e.to_string()),
         };
         let html = String::from_utf8_lossy(&bytes);
+        // Without archive scripts the page is sandboxed: no script of ours
+        // either (the toolbar works without one).
+        let script = if scripts {
+            format!("<script src=\"{}app.js\" defer></script>", assets::PREFIX)
+        } else {
+            String::new()
+        };
         let head = format!(
-            "<link rel=\"stylesheet\" href=\"{p}toolbar.css\"><script src=\"{p}app.js\" defer></script>",
-            p = assets::PREFIX
+            "<link rel=\"stylesheet\" href=\"{}toolbar.css\">{script}",
+            assets::PREFIX
         );
         let bar = render::toolbar(ui, &item.id, &item.info().title);
         let page = rewrite::rewrite(
@@ -126,15 +140,26 @@ fn serve_dirent(item: &ZimItem, a: &Archive, d: &Dirent, _req: &Req, ui: &Ui, mo
                 body: &bar,
             },
         );
-        return Reply::content("text/html; charset=utf-8", Body::Bytes(page.into_bytes()));
+        return with_scripts(
+            Reply::content("text/html; charset=utf-8", Body::Bytes(page.into_bytes())),
+            scripts,
+        );
     }
-    let mut reply = Reply::content(&mime, Body::Source(Arc::new(blob)));
+    let mut reply = with_scripts(Reply::content(&mime, Body::Source(Arc::new(blob))), scripts);
     if let DirentKind::Content { cluster, blob, .. } = d.kind {
         // The archive's UUID changes with every build of it.
         let uuid: String = a.uuid().iter().map(|b| format!("{b:02x}")).collect();
         reply = reply.with_etag(format!("\"{uuid}-{cluster}-{blob}\""));
     }
     reply
+}
+
+/// Archive content runs its own scripts only when the bundle is trusted.
+fn with_scripts(mut r: Reply, scripts: bool) -> Reply {
+    if scripts {
+        r.policy = Policy::ArchiveScripts;
+    }
+    r
 }
 
 fn is_html(mime: &str) -> bool {
