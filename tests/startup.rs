@@ -12,6 +12,23 @@ use std::process::Stdio;
 #[cfg(unix)]
 use std::time::{Duration, Instant};
 
+/// Starts `cmd` (a `serve` with `--no-browser`) and reads the port from the
+/// line it prints once listening.
+fn spawn_serving(mut cmd: Command) -> (std::process::Child, u16) {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let start = line.find("http://127.0.0.1:").expect("URL line");
+    let port = line[start + "http://127.0.0.1:".len()..]
+        .trim()
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    (child, port)
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_driveshelf"))
 }
@@ -72,29 +89,17 @@ fn empty_folder_says_what_to_put_there() {
 #[cfg(unix)]
 #[test]
 fn binary_prints_url_serves_and_stops_cleanly_on_sigterm() {
-    let mut child = bin()
-        .args([
-            "serve",
-            sample_bundle().to_str().unwrap(),
-            "--no-browser",
-            "--port",
-            "0",
-        ])
-        .env_remove("HOME")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let start = line.find("http://127.0.0.1:").expect("URL line");
-    let url = line[start..].trim();
-    let port: u16 = url
-        .trim_start_matches("http://127.0.0.1:")
-        .trim_end_matches('/')
-        .parse()
-        .unwrap();
+    let mut cmd = bin();
+    cmd.args([
+        "serve",
+        sample_bundle().to_str().unwrap(),
+        "--no-browser",
+        "--port",
+        "0",
+    ])
+    .env_remove("HOME")
+    .stderr(Stdio::piped());
+    let (mut child, port) = spawn_serving(cmd);
     let client = Server::attach(port);
     assert_eq!(client.get("/").status, 200);
 
@@ -131,26 +136,16 @@ fn default_port_moves_on_when_taken() {
 
 #[test]
 fn close_control_needs_the_token_and_stops_the_program() {
-    let mut child = bin()
-        .args([
-            "serve",
-            sample_bundle().to_str().unwrap(),
-            "--no-browser",
-            "--port",
-            "0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let port: u16 = line[line.find("127.0.0.1:").unwrap() + 10..]
-        .trim()
-        .trim_end_matches('/')
-        .parse()
-        .unwrap();
+    let mut cmd = bin();
+    cmd.args([
+        "serve",
+        sample_bundle().to_str().unwrap(),
+        "--no-browser",
+        "--port",
+        "0",
+    ])
+    .stderr(Stdio::piped());
+    let (mut child, port) = spawn_serving(cmd);
     let client = Server::attach(port);
     let home = client.get("/").text();
     let action = home
@@ -210,22 +205,16 @@ fn a_second_copy_points_at_the_first() {
     let free = driveshelf::http::server::bind(0, 1).unwrap();
     let port = free.local_addr().unwrap().port();
     drop(free);
-    let mut first = bin()
-        .args([
-            "serve",
-            sample_bundle().to_str().unwrap(),
-            "--no-browser",
-            "--port",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(first.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let first_url = line[line.find("http://").unwrap()..].trim().to_string();
+    let mut cmd = bin();
+    cmd.args([
+        "serve",
+        sample_bundle().to_str().unwrap(),
+        "--no-browser",
+        "--port",
+        &port.to_string(),
+    ]);
+    let (mut first, first_port) = spawn_serving(cmd);
+    let first_url = format!("http://127.0.0.1:{first_port}/");
     let second = bin()
         .args([
             "serve",

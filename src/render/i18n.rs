@@ -26,15 +26,7 @@ impl Strings {
     pub fn get(lang: Lang) -> &'static Strings {
         static KO: OnceLock<Strings> = OnceLock::new();
         static EN: OnceLock<Strings> = OnceLock::new();
-        let cell = match lang {
-            Lang::Ko => &KO,
-            Lang::En => &EN,
-        };
-        cell.get_or_init(|| Strings {
-            map: assets::text(&format!("i18n/{}.txt", lang.code()))
-                .map(|t| parse(&t))
-                .unwrap_or_default(),
-        })
+        Strings::load(lang, [&KO, &EN], "")
     }
 
     /// Messages of `driveshelf check`, in `web/i18n/check.<lang>.txt`: kept
@@ -42,12 +34,21 @@ impl Strings {
     pub fn check(lang: Lang) -> &'static Strings {
         static KO: OnceLock<Strings> = OnceLock::new();
         static EN: OnceLock<Strings> = OnceLock::new();
+        Strings::load(lang, [&KO, &EN], "check.")
+    }
+
+    /// `web/i18n/<prefix><lang>.txt`, read once into the cell of `lang`.
+    fn load(
+        lang: Lang,
+        [ko, en]: [&'static OnceLock<Strings>; 2],
+        prefix: &str,
+    ) -> &'static Strings {
         let cell = match lang {
-            Lang::Ko => &KO,
-            Lang::En => &EN,
+            Lang::Ko => ko,
+            Lang::En => en,
         };
         cell.get_or_init(|| Strings {
-            map: assets::text(&format!("i18n/check.{}.txt", lang.code()))
+            map: assets::text(&format!("i18n/{prefix}{}.txt", lang.code()))
                 .map(|t| parse(&t))
                 .unwrap_or_default(),
         })
