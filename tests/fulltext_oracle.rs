@@ -199,7 +199,7 @@ fn snippets_of_real_articles() {
             };
             let (_, d) = archive.resolve(i).unwrap();
             let html = archive.blob(&d).unwrap().read_all().unwrap().into_owned();
-            let s = snippet(&String::from_utf8_lossy(&html), &terms, 200);
+            let s = snippet(&html, &terms, 200);
             eprintln!("{q} | {path}: {s}");
             assert!(s.contains("<b>"), "{q} in {path}: {s}");
             assert!(s.chars().count() <= 200 + 40, "{s}");

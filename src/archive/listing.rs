@@ -147,17 +147,11 @@ impl Archive {
     /// First position whose title (compared as bytes) is not less than `key`;
     /// `title_count()` when every title is less.
     pub fn title_lower_bound(&self, key: &str) -> Result<u32> {
-        let (mut lo, mut hi) = (0u32, self.title_count()?);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
+        let count = self.title_count()?;
+        self.title_tree.lower_bound(count, key.as_bytes(), |mid| {
             let d = self.raw_dirent(self.title_entry(mid)?)?;
-            if d.effective_title() < key.as_bytes() {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        Ok(lo)
+            Ok(d.effective_title().to_vec())
+        })
     }
 
     /// A front article (HTML, not a redirect) picked from the title listing

@@ -41,6 +41,7 @@ mod dirent;
 mod error;
 mod header;
 mod listing;
+mod search_tree;
 mod split;
 mod verify;
 
@@ -60,6 +61,7 @@ use cluster::{Compression, Decoded};
 use dirent::RawDirent;
 use header::{Header, HEADER_LEN, NO_PAGE};
 use listing::TitleList;
+use search_tree::SearchTree;
 
 use crate::readat::{FileAt, ReadAt, Window};
 
@@ -83,6 +85,9 @@ pub struct Archive {
     /// Found on first use; not kept on error so a flaky read can recover.
     titles: Mutex<Option<Arc<TitleList>>>,
     article_count: OnceLock<u32>,
+    /// Top levels of the lookups by path and by title.
+    path_tree: SearchTree,
+    title_tree: SearchTree,
 }
 
 impl fmt::Debug for Archive {
@@ -156,6 +161,8 @@ impl Archive {
             cache,
             titles: Mutex::new(None),
             article_count: OnceLock::new(),
+            path_tree: SearchTree::default(),
+            title_tree: SearchTree::default(),
         };
         archive.quick_check()?;
         Ok(archive)
@@ -261,17 +268,12 @@ impl Archive {
 
     /// First dirent index whose (namespace, path) is not less than the key.
     fn path_lower_bound(&self, namespace: u8, path: &[u8]) -> Result<u32> {
-        let (mut lo, mut hi) = (0u32, self.header.entry_count);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let d = self.raw_dirent(mid)?;
-            if (d.namespace, d.path.as_slice()) < (namespace, path) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        Ok(lo)
+        let target = search_tree::path_key(namespace, path);
+        self.path_tree
+            .lower_bound(self.header.entry_count, &target, |i| {
+                let d = self.raw_dirent(i)?;
+                Ok(search_tree::path_key(d.namespace, &d.path))
+            })
     }
 
     /// The dirent with exactly this namespace and path (binary search).

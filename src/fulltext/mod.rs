@@ -22,7 +22,7 @@
 //! for hit in &results.hits {
 //!     let path = index.entry_path(&hit.path, archive.has_new_namespace_scheme());
 //!     // … load the entry's HTML at `path`, then:
-//!     # let html = "";
+//!     # let html: &[u8] = b"";
 //!     let extract = snippet(html, &terms, 200);
 //! }
 //! # Ok(()) }

@@ -14,6 +14,23 @@ pub(super) enum CharClass {
 }
 
 fn class(c: char) -> Option<CharClass> {
+    // Fast answers for the characters that make up nearly all text here;
+    // the `table_matches_fast_paths` test holds them to the table.
+    if c.is_ascii() {
+        return match c {
+            'a'..='z' | 'A'..='Z' => Some(CharClass::Letter),
+            '0'..='9' => Some(CharClass::Number),
+            '_' => Some(CharClass::Connector),
+            _ => None,
+        };
+    }
+    if is_hangul_syllable(c) {
+        return Some(CharClass::Letter);
+    }
+    table_class(c)
+}
+
+fn table_class(c: char) -> Option<CharClass> {
     let cp = c as u32;
     let table = &super::unicode_table::RANGES;
     let i = table.partition_point(|&(_, end, _)| end < cp);
@@ -50,11 +67,43 @@ pub(super) fn is_cjk(c: char) -> bool {
 /// libzim's `removeAccents`: lower-case, decompose, drop every combining
 /// mark, recompose (which puts Hangul syllables back together).
 pub(super) fn fold(s: &str) -> String {
-    s.to_lowercase()
-        .nfd()
-        .filter(|c| class(*c) != Some(CharClass::Mark))
-        .nfc()
-        .collect()
+    // ASCII, Hangul syllables and the basic CJK block have no accents and no
+    // decomposition that survives recomposition: only ASCII case changes.
+    // Nothing composes or changes case across a space either, so a text is
+    // folded word by word, the slow way only where needed.
+    if is_plain(s) {
+        return s.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, part) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if is_plain(part) {
+            out.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.extend(
+                part.to_lowercase()
+                    .nfd()
+                    .filter(|c| class(*c) != Some(CharClass::Mark))
+                    .nfc(),
+            );
+        }
+    }
+    out
+}
+
+fn is_plain(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_ascii() || is_hangul_syllable(c) || is_basic_han(c))
+}
+
+fn is_hangul_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+fn is_basic_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 /// Characters that keep a word together when a word character follows
@@ -216,6 +265,43 @@ mod tests {
         assert_eq!(fold("Ünïcödé 문서"), "unicode 문서");
         assert_eq!(fold("서울특별시"), "서울특별시");
         assert_eq!(fold("ÆØÅ"), "æøa");
+    }
+
+    #[test]
+    fn table_matches_fast_paths() {
+        for c in (0u32..0x80)
+            .chain(0xAC00..=0xD7A3)
+            .filter_map(char::from_u32)
+        {
+            assert_eq!(class(c), table_class(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn fast_fold_matches_full_fold() {
+        let slow = |s: &str| -> String {
+            s.to_lowercase()
+                .nfd()
+                .filter(|c| class(*c) != Some(CharClass::Mark))
+                .nfc()
+                .collect()
+        };
+        let alphabet: Vec<char> = "AZaz09 _-'서울特別市가힣\u{4E00}\u{9FFF}é\u{11A8}\u{301}\u{F900}ÅǅẞİKΣσς \u{1100}\u{1161}"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..20_000 {
+            let len = (seed % 12) as usize;
+            let s: String = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    alphabet[(seed as usize) % alphabet.len()]
+                })
+                .collect();
+            assert_eq!(fold(&s), slow(&s), "{s:?}");
+        }
     }
 
     #[test]

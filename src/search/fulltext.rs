@@ -84,11 +84,13 @@ fn resolve(item: &ZimItem, hit: &fulltext::Hit, q: &str, score: f64) -> Option<T
                 .blob(&d)
                 .ok()
                 .and_then(|b| {
-                    b.read_all()
-                        .ok()
-                        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    let html = b.read_all().ok()?;
+                    Some(fulltext::snippet(
+                        &html,
+                        &index.query_terms(q),
+                        SNIPPET_CHARS,
+                    ))
                 })
-                .map(|html| fulltext::snippet(&html, &index.query_terms(q), SNIPPET_CHARS))
                 .unwrap_or_default();
             (d.title.clone(), a.user_path(&d), snippet)
         }
