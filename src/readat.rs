@@ -50,6 +50,11 @@ impl FileAt {
         let len = file.metadata()?.len();
         Ok(FileAt { file, len })
     }
+
+    /// The open file, for handing its bytes to the kernel to send.
+    pub fn into_file(self) -> File {
+        self.file
+    }
 }
 
 impl ReadAt for FileAt {

@@ -130,3 +130,33 @@ fn byte_flips_never_panic() {
     eprintln!("{runs} damaged databases, {searched} searches still answered");
     assert!(runs > 0 || zims.is_empty());
 }
+
+/// Writes the real indexes as seeds for the cargo-fuzz `glass` target:
+/// `FUZZ_SEEDS=fuzz/corpus/glass cargo test --test fulltext_fuzz -- --ignored`.
+#[test]
+#[ignore = "writes fuzzing seeds when asked"]
+fn write_glass_seeds() {
+    let Some(dir) = std::env::var_os("FUZZ_SEEDS") else {
+        eprintln!("skip: FUZZ_SEEDS is not set");
+        return;
+    };
+    let Some(shared) = common::shared() else {
+        eprintln!("skip: ../shared is absent");
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, zim) in [
+        ("libkiwix-zimfile", "corpus/zim/libkiwix/zimfile.zim"),
+        ("libkiwix-example", "corpus/zim/libkiwix/example.zim"),
+        (
+            "sample-ko",
+            "sample-bundle/wikipedia/wikipedia_ko_sample_2024-02.zim",
+        ),
+    ] {
+        if let Some(window) = common::fulltext_window(&shared.join(zim)) {
+            let db = read_vec(window.as_ref(), 0, window.len() as usize).unwrap();
+            std::fs::write(std::path::Path::new(&dir).join(name), &db).unwrap();
+            eprintln!("{name}: {} bytes", db.len());
+        }
+    }
+}

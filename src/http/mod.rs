@@ -7,5 +7,6 @@ pub mod handlers;
 pub mod range;
 pub mod request;
 pub mod response;
+pub mod sendfile;
 pub mod server;
 pub mod wire;

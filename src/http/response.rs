@@ -2,8 +2,9 @@
 //! response, ranges, HEAD.
 
 use super::range::{self, RangeReq};
-use crate::readat::ReadAt;
+use crate::readat::{FileAt, ReadAt};
 use std::borrow::Cow;
+use std::fs::File;
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -11,8 +12,11 @@ pub enum Body {
     Empty,
     Bytes(Vec<u8>),
     Static(Cow<'static, [u8]>),
-    /// Read on demand (entries of uncompressed clusters, files on the drive).
+    /// Read on demand (entries of uncompressed clusters).
     Source(Arc<dyn ReadAt>),
+    /// A file on the drive, sent from the file to the socket by the kernel
+    /// where it can (films are most of the bytes served).
+    File(FileAt),
 }
 
 impl Body {
@@ -22,6 +26,7 @@ impl Body {
             Body::Bytes(b) => b.len() as u64,
             Body::Static(b) => b.len() as u64,
             Body::Source(s) => s.len(),
+            Body::File(f) => f.len(),
         }
     }
     pub fn is_empty(&self) -> bool {
@@ -146,6 +151,14 @@ pub struct Outgoing {
     pub headers: Vec<(String, String)>,
     pub len: u64,
     pub reader: Box<dyn Read + Send>,
+    /// Instead of `reader`: the body is this part of a file.
+    pub file: Option<FilePart>,
+}
+
+pub struct FilePart {
+    pub file: File,
+    pub offset: u64,
+    pub len: u64,
 }
 
 /// Applies the request's `Range` (and `If-Range`) and the safety headers.
@@ -194,13 +207,23 @@ pub fn finish(mut reply: Reply, range_header: Option<&str>, if_range: Option<&st
                     headers,
                     len: 0,
                     reader: Box::new(io::empty()),
+                    file: None,
                 };
             }
         }
     } else {
         (0, total)
     };
+    let mut file = None;
     let reader: Box<dyn Read + Send> = match reply.body {
+        Body::File(f) => {
+            file = Some(FilePart {
+                file: f.into_file(),
+                offset: start,
+                len,
+            });
+            Box::new(io::empty())
+        }
         Body::Empty => Box::new(io::empty()),
         Body::Bytes(b) => Box::new(io::Cursor::new(slice_vec(b, start, len))),
         Body::Static(b) => Box::new(io::Cursor::new(slice_vec(b.into_owned(), start, len))),
@@ -216,6 +239,7 @@ pub fn finish(mut reply: Reply, range_header: Option<&str>, if_range: Option<&st
         headers,
         len,
         reader,
+        file,
     }
 }
 

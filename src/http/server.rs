@@ -4,6 +4,7 @@
 use super::guard;
 use super::request::{Method, Req};
 use super::response::{self, Reply};
+use super::sendfile;
 use super::wire::{self, ReadError};
 use std::io::{self, BufReader, BufWriter};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -203,15 +204,28 @@ fn connection(stream: TcpStream, handler: &dyn Handler, port: u16) {
         let (method, mut out) = respond(&head, handler, port);
         // A request meant for another site is not a client to keep.
         let keep_alive = head.keep_alive() && out.status != 421;
-        let sent = wire::write_response(
-            &mut writer,
-            out.status,
-            &out.headers,
-            out.len,
-            &mut out.reader,
-            method == Method::Head,
-            keep_alive,
-        );
+        let head_only = method == Method::Head;
+        let sent = match out.file.as_mut() {
+            Some(part) => {
+                wire::write_head(&mut writer, out.status, &out.headers, out.len, keep_alive)
+                    .and_then(|()| io::Write::flush(&mut writer))
+                    .and_then(|()| match head_only {
+                        true => Ok(()),
+                        false => {
+                            sendfile::send(&mut part.file, part.offset, part.len, writer.get_mut())
+                        }
+                    })
+            }
+            None => wire::write_response(
+                &mut writer,
+                out.status,
+                &out.headers,
+                out.len,
+                &mut out.reader,
+                head_only,
+                keep_alive,
+            ),
+        };
         if let Some(after) = out.after.take() {
             after();
         }

@@ -212,6 +212,21 @@ pub fn write_response<W: Write>(
     head_only: bool,
     keep_alive: bool,
 ) -> io::Result<()> {
+    write_head(w, status, headers, len, keep_alive)?;
+    if !head_only && len > 0 {
+        copy_chunks(body, w, len)?;
+    }
+    w.flush()
+}
+
+/// The status line and headers.
+pub fn write_head<W: Write>(
+    w: &mut W,
+    status: u16,
+    headers: &[(String, String)],
+    len: u64,
+    keep_alive: bool,
+) -> io::Result<()> {
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     for (k, v) in headers {
         // Values are ours; a line break in one would split the response.
@@ -229,31 +244,32 @@ pub fn write_response<W: Write>(
     } else {
         "Connection: close\r\n\r\n"
     });
-    w.write_all(head.as_bytes())?;
-    if !head_only && len > 0 {
-        // Large reads and writes: `io::copy`'s 8 KiB steps cost a read and
-        // a write call per 8 KiB of a film.
-        let mut buf = vec![0u8; usize::try_from(len).unwrap_or(usize::MAX).min(COPY_CHUNK)];
-        let mut left = len;
-        while left > 0 {
-            let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
-            let chunk = buf.get_mut(..want).unwrap_or_default();
-            let n = match body.read(chunk) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "body ended early",
-                    ))
-                }
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            w.write_all(chunk.get(..n).unwrap_or_default())?;
-            left -= n as u64;
-        }
+    w.write_all(head.as_bytes())
+}
+
+/// Exactly `len` bytes of `body` to `w`; an error if the body ends early.
+fn copy_chunks<W: Write + ?Sized>(body: &mut dyn Read, w: &mut W, len: u64) -> io::Result<()> {
+    // Large reads and writes: `io::copy`'s 8 KiB steps cost a read and a
+    // write call per 8 KiB of a film.
+    let mut buf = vec![0u8; usize::try_from(len).unwrap_or(usize::MAX).min(COPY_CHUNK)];
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let chunk = buf.get_mut(..want).unwrap_or_default();
+        let n = match body.read(chunk) {
+            Ok(0) => return Err(body_ended()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        w.write_all(chunk.get(..n).unwrap_or_default())?;
+        left -= n as u64;
     }
-    w.flush()
+    Ok(())
+}
+
+fn body_ended() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "body ended early")
 }
 
 #[cfg(test)]

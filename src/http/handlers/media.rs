@@ -14,7 +14,6 @@ use crate::readat::{FileAt, ReadAt};
 use crate::render::links::{self, Resolved};
 use crate::render::media::{self as view, DocumentView, ItemCard, ListView, PlayerView, Track};
 use crate::render::{urls, Ui};
-use std::sync::Arc;
 
 /// Subtitle files larger than this are not converted: real ones are a few
 /// hundred KB.
@@ -98,7 +97,7 @@ pub fn file(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
     };
     let name = rel.rsplit('/').next().unwrap_or(&rel);
     let etag = file_etag(path, src.len());
-    let mut reply = Reply::content(&mime_of(name), Body::Source(Arc::new(src)));
+    let mut reply = Reply::content(&mime_of(name), Body::File(src));
     if let Some(e) = etag {
         reply = reply.with_etag(e);
     }
