@@ -4,11 +4,12 @@
 //! with the extended flag), relative to the table's start, then the blobs.
 //! The first offset is the table's size, so it also gives the blob count.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::decoders::Decoders;
 use super::error::{ArchiveError, Result};
 use crate::readat::ReadAt;
 
@@ -352,28 +353,14 @@ pub fn decompress_prefix(
     };
     match compression {
         Compression::None => job.run(&mut { reader }),
-        Compression::Xz => job.run(&mut xz2::read::XzDecoder::new(reader)),
-        Compression::Zstd => with_zstd_context(|ctx| {
+        Compression::Xz => {
+            Decoders::shared().run(|_| job.run(&mut xz2::read::XzDecoder::new(reader)))
+        }
+        Compression::Zstd => Decoders::shared().run(|ctx| {
             let input = io::BufReader::with_capacity(zstd::zstd_safe::DCtx::in_size(), reader);
             job.run(&mut zstd::stream::read::Decoder::with_context(input, ctx).single_frame())
         }),
     }
-}
-
-thread_local! {
-    /// Each worker thread keeps one zstd decoder context: creating one per
-    /// cluster allocated (and page-faulted in) a window of megabytes every
-    /// time, and glibc kept those freed blocks in per-thread arenas, which
-    /// tripled the resident memory under load.
-    static ZSTD_CONTEXT: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
-}
-
-fn with_zstd_context<T>(f: impl FnOnce(&mut zstd::zstd_safe::DCtx<'static>) -> T) -> T {
-    ZSTD_CONTEXT.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut slot) => f(slot.get_or_insert_with(zstd::zstd_safe::DCtx::create)),
-        // In use further up this thread's stack: a private one.
-        Err(_) => f(&mut zstd::zstd_safe::DCtx::create()),
-    })
 }
 
 /// What `decompress_prefix` was asked for, passed to whichever decoder runs.

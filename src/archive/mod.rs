@@ -37,6 +37,7 @@
 mod blob;
 mod cache;
 mod cluster;
+mod decoders;
 mod dirent;
 mod error;
 mod header;
