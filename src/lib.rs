@@ -4,6 +4,8 @@
 //! Data flows one way: drive (`readat`, `archive`, `media`) → catalog
 //! (`bundle`) → search (`fulltext`, `search`) → pages (`render`) → `http`.
 
+#[cfg(target_os = "linux")]
+pub mod alloc;
 pub mod archive;
 pub mod args;
 pub mod assets;

@@ -1,6 +1,12 @@
 use driveshelf::args::{self, Command};
 
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    #[cfg(target_os = "linux")]
+    driveshelf::alloc::tune();
     let code = match args::parse(std::env::args_os().skip(1)) {
         Ok(Command::Serve(opts)) => driveshelf::serve::run(opts),
         Ok(Command::Check(opts)) => driveshelf::check::run(opts),

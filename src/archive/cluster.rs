@@ -9,6 +9,7 @@ use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::buffers::Buffers;
 use super::decoders::Decoders;
 use super::error::{ArchiveError, Result};
 use crate::readat::ReadAt;
@@ -159,6 +160,16 @@ pub struct Decoded {
     /// Whether `data` is the whole cluster; a prefix covers at least the
     /// offset table.
     complete: bool,
+}
+
+impl Drop for Decoded {
+    fn drop(&mut self) {
+        // Unless a response still reads from it, the buffer serves the
+        // next decompression.
+        if let Ok(buf) = Arc::try_unwrap(std::mem::take(&mut self.data)) {
+            Buffers::shared().give(buf);
+        }
+    }
 }
 
 impl Decoded {
@@ -457,14 +468,12 @@ fn prefix_of(
             bad("its blob offsets are not in order")
         }));
     }
-    // Exactly what is kept: the cache charges the allocation, and a
-    // doubling Vec would hold up to twice what it is charged for.
+    // One buffer of the size kept (the cache charges its capacity; a
+    // doubling Vec would hold up to twice that), reused when one is free.
     // Bounded by `limit` just above.
-    out.reserve_exact(
-        usize::try_from(blob_end)
-            .unwrap_or(0)
-            .saturating_sub(out.len()),
-    );
+    let mut kept = Buffers::shared().take(usize::try_from(blob_end).unwrap_or(0).max(out.len()));
+    kept.extend_from_slice(&out);
+    let mut out = kept;
     fill(decoder, &mut out, blob_end).map_err(PrefixError::Stream)?;
     Ok(Decoded::with_prefix(
         cluster,

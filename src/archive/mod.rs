@@ -35,6 +35,7 @@
 //! ```
 
 mod blob;
+mod buffers;
 mod cache;
 mod cluster;
 mod decoders;
