@@ -158,10 +158,49 @@ pub fn enc(path: &str) -> String {
 
 /// A fresh empty folder under the system temp dir.
 pub fn temp_dir(name: &str) -> PathBuf {
+    sweep_stale_temp_dirs();
     let d = std::env::temp_dir().join(format!("driveshelf-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
     d
+}
+
+/// Removes the folders earlier test runs left (their process is gone), once
+/// per test process: a test's folders are kept while it runs, for looking
+/// into a failure, and no longer pile up in /tmp. Where there is no /proc
+/// to ask, nothing is removed; mount points (the read-only bind mounts of
+/// `no_traces`) are never entered.
+fn sweep_stale_temp_dirs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let tmp = std::env::temp_dir();
+            let Ok(tmp_meta) = std::fs::metadata(&tmp) else {
+                return;
+            };
+            let Ok(entries) = std::fs::read_dir(&tmp) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let Some(pid) = name
+                    .strip_prefix("driveshelf-test-")
+                    .and_then(|rest| rest.split('-').next())
+                    .and_then(|p| p.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                let alive = Path::new(&format!("/proc/{pid}")).exists();
+                let mounted = std::fs::symlink_metadata(e.path())
+                    .map_or(true, |m| !m.is_dir() || m.dev() != tmp_meta.dev());
+                if pid != std::process::id() && !alive && !mounted {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    });
 }
 
 pub struct Opened {
