@@ -5,7 +5,7 @@
 //! quarter entries, and so on: the top levels of the implicit search tree are
 //! read by every lookup. Keeping the keys of the first `LEVELS` levels (at
 //! most 2^LEVELS − 1 entries, filled as they are first visited, nothing read
-//! in advance) leaves only the last log2(n) − LEVELS steps to the drive: 4 of
+//! in advance) leaves only the last log2(n) − LEVELS steps to the drive: 6 of
 //! 18 for a 200,000-entry archive, instead of 18 reads of a pointer and a
 //! dirent each.
 
