@@ -8,11 +8,8 @@
 //! goes in large read/write chunks.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom};
 use std::net::TcpStream;
-
-/// Large steps: `io::copy`'s 8 KiB would cost two system calls per 8 KiB.
-const CHUNK: usize = 256 * 1024;
 
 /// Sends `len` bytes of `file` from `offset`; an `UnexpectedEof` error when
 /// the file ends first (it was cut short while serving).
@@ -65,31 +62,13 @@ fn kernel_send(_: &File, _: u64, _: u64, _: &TcpStream) -> io::Result<u64> {
 
 fn copy_chunks(file: &mut File, offset: u64, len: u64, sock: &mut TcpStream) -> io::Result<()> {
     file.seek(SeekFrom::Start(offset))?;
-    let mut buf = vec![0u8; usize::try_from(len).unwrap_or(usize::MAX).min(CHUNK)];
-    let mut left = len;
-    while left > 0 {
-        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
-        let chunk = buf.get_mut(..want).unwrap_or_default();
-        let n = match file.read(chunk) {
-            Ok(0) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "file ended early",
-                ))
-            }
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        sock.write_all(chunk.get(..n).unwrap_or_default())?;
-        left -= n as u64;
-    }
-    Ok(())
+    super::wire::copy_chunks(file, sock, len)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
     use std::net::TcpListener;
 
     fn transfer(content: &[u8], offset: u64, len: u64) -> (io::Result<()>, Vec<u8>) {

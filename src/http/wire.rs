@@ -248,7 +248,11 @@ pub fn write_head<W: Write>(
 }
 
 /// Exactly `len` bytes of `body` to `w`; an error if the body ends early.
-fn copy_chunks<W: Write + ?Sized>(body: &mut dyn Read, w: &mut W, len: u64) -> io::Result<()> {
+pub(super) fn copy_chunks<R: Read + ?Sized, W: Write + ?Sized>(
+    body: &mut R,
+    w: &mut W,
+    len: u64,
+) -> io::Result<()> {
     // Large reads and writes: `io::copy`'s 8 KiB steps cost a read and a
     // write call per 8 KiB of a film.
     let mut buf = vec![0u8; usize::try_from(len).unwrap_or(usize::MAX).min(COPY_CHUNK)];
