@@ -178,14 +178,6 @@ pub enum LinkTarget {
 /// other link, autolink and image URL is passed to `link`.
 pub fn render(md: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    // What each open link or image turned into, so its end matches.
-    #[derive(Clone, Copy)]
-    enum Open {
-        Link,
-        Image,
-        ImageAsLink,
-        Dropped,
-    }
     let mut stack: Vec<Open> = Vec::new();
     // pulldown-cmark aligns table cells with `style` attributes, which our
     // pages' Content-Security-Policy (`style-src 'self'`) refuses: alignment
@@ -235,28 +227,7 @@ pub fn render(md: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
             title,
             id,
         }) => {
-            let target = decide(&dest_url, false, link);
-            let (open, event) = match target {
-                LinkTarget::Keep(url) => (
-                    Open::Link,
-                    Some(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: url.into(),
-                        title,
-                        id,
-                    })),
-                ),
-                LinkTarget::Replace(url) => (
-                    Open::Link,
-                    Some(Event::Start(Tag::Link {
-                        link_type: LinkType::Inline,
-                        dest_url: url.into(),
-                        title: dest_url,
-                        id,
-                    })),
-                ),
-                LinkTarget::Drop => (Open::Dropped, None),
-            };
+            let (open, event) = link_start(false, link_type, dest_url, title, id, link);
             stack.push(open);
             event
         }
@@ -266,28 +237,7 @@ pub fn render(md: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
             title,
             id,
         }) => {
-            let target = decide(&dest_url, true, link);
-            let (open, event) = match target {
-                LinkTarget::Keep(url) => (
-                    Open::Image,
-                    Some(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: url.into(),
-                        title,
-                        id,
-                    })),
-                ),
-                LinkTarget::Replace(url) => (
-                    Open::ImageAsLink,
-                    Some(Event::Start(Tag::Link {
-                        link_type: LinkType::Inline,
-                        dest_url: url.into(),
-                        title: dest_url,
-                        id,
-                    })),
-                ),
-                LinkTarget::Drop => (Open::Dropped, None),
-            };
+            let (open, event) = link_start(true, link_type, dest_url, title, id, link);
             stack.push(open);
             event
         }
@@ -301,6 +251,60 @@ pub fn render(md: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
     let mut out = String::with_capacity(md.len() + md.len() / 2);
     html::push_html(&mut out, events);
     out
+}
+
+/// What an open link or image turned into, so its end matches.
+#[derive(Clone, Copy)]
+enum Open {
+    Link,
+    Image,
+    ImageAsLink,
+    Dropped,
+}
+
+/// The start of a link or an image as `link` decides it: kept (with its URL
+/// mapped), replaced by a link elsewhere (an image then becomes a link with
+/// its alt text), or dropped.
+fn link_start<'a>(
+    image: bool,
+    link_type: LinkType,
+    dest_url: CowStr<'a>,
+    title: CowStr<'a>,
+    id: CowStr<'a>,
+    link: &dyn Fn(&str) -> LinkTarget,
+) -> (Open, Option<Event<'a>>) {
+    match decide(&dest_url, image, link) {
+        LinkTarget::Keep(url) => {
+            let dest_url = url.into();
+            if image {
+                let tag = Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                };
+                (Open::Image, Some(Event::Start(tag)))
+            } else {
+                let tag = Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                };
+                (Open::Link, Some(Event::Start(tag)))
+            }
+        }
+        LinkTarget::Replace(url) => (
+            if image { Open::ImageAsLink } else { Open::Link },
+            Some(Event::Start(Tag::Link {
+                link_type: LinkType::Inline,
+                dest_url: url.into(),
+                title: dest_url,
+                id,
+            })),
+        ),
+        LinkTarget::Drop => (Open::Dropped, None),
+    }
 }
 
 fn decide(url: &CowStr, image: bool, link: &dyn Fn(&str) -> LinkTarget) -> LinkTarget {

@@ -316,6 +316,21 @@ struct RangeReader<'a> {
     io_failed: Rc<Cell<bool>>,
 }
 
+impl<'a> RangeReader<'a> {
+    /// The reader of `[start, end)` of `src`, and the flag it sets when a
+    /// read from the drive fails.
+    fn new(src: &'a dyn ReadAt, start: u64, end: u64) -> (Self, Rc<Cell<bool>>) {
+        let io_failed = Rc::new(Cell::new(false));
+        let reader = RangeReader {
+            src,
+            pos: start,
+            end,
+            io_failed: io_failed.clone(),
+        };
+        (reader, io_failed)
+    }
+}
+
 impl Read for RangeReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let left = self.end.saturating_sub(self.pos);
@@ -347,13 +362,7 @@ pub fn decompress_prefix(
     extended: bool,
     blob: u32,
 ) -> Result<Decoded> {
-    let io_failed = Rc::new(Cell::new(false));
-    let reader = RangeReader {
-        src,
-        pos: start,
-        end,
-        io_failed: io_failed.clone(),
-    };
+    let (reader, io_failed) = RangeReader::new(src, start, end);
     let job = Job {
         cluster,
         compression,
@@ -527,13 +536,7 @@ pub fn decompress(
     end: u64,
     limit: u64,
 ) -> Result<Vec<u8>> {
-    let io_failed = Rc::new(Cell::new(false));
-    let reader = RangeReader {
-        src,
-        pos: start,
-        end,
-        io_failed: io_failed.clone(),
-    };
+    let (reader, io_failed) = RangeReader::new(src, start, end);
     let mut out = Vec::new();
     let cap = limit.saturating_add(1);
     let result = match compression {

@@ -52,28 +52,40 @@ pub fn search(
         return res;
     }
     let want = offset.saturating_add(limit);
-    let mut pooled: Vec<(f64, &ZimItem, fulltext::Hit, usize)> = Vec::new();
-    for (n, item) in indexed(catalog, zim).enumerate() {
+    // Archives with hits, in catalog order, each with the query's terms as
+    // its index reads them (once, not once per hit).
+    let mut archives: Vec<(&ZimItem, Vec<String>)> = Vec::new();
+    let mut pooled: Vec<(f64, usize, fulltext::Hit)> = Vec::new();
+    for item in indexed(catalog, zim) {
         let Ok(index) = item.fulltext() else { continue };
         let Ok(found) = index.search(q, 0, want) else {
             continue;
         };
         res.total += found.total;
+        if found.hits.is_empty() {
+            continue;
+        }
+        let slot = archives.len();
+        archives.push((item, index.query_terms(q)));
         for h in found.hits {
-            pooled.push((h.score, item, h, n));
+            pooled.push((h.score, slot, h));
         }
     }
-    // Higher score first; equal scores keep archive order, then rank order.
-    pooled.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.3.cmp(&b.3)));
-    for (score, item, hit, _) in pooled.into_iter().skip(offset).take(limit) {
-        if let Some(h) = resolve(item, &hit, q, score) {
+    // Higher score first; equal scores keep archive order, then rank order
+    // (the sort is stable).
+    pooled.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (score, slot, hit) in pooled.into_iter().skip(offset).take(limit) {
+        let Some((item, terms)) = archives.get(slot) else {
+            continue;
+        };
+        if let Some(h) = resolve(item, &hit, terms, score) {
             res.hits.push(h);
         }
     }
     res
 }
 
-fn resolve(item: &ZimItem, hit: &fulltext::Hit, q: &str, score: f64) -> Option<TextHit> {
+fn resolve(item: &ZimItem, hit: &fulltext::Hit, terms: &[String], score: f64) -> Option<TextHit> {
     let a = item.archive.as_ref().ok()?;
     let index = item.fulltext().ok()?;
     let path = index.entry_path(&hit.path, a.has_new_namespace_scheme());
@@ -85,11 +97,7 @@ fn resolve(item: &ZimItem, hit: &fulltext::Hit, q: &str, score: f64) -> Option<T
                 .ok()
                 .and_then(|b| {
                     let html = b.read_all().ok()?;
-                    Some(fulltext::snippet(
-                        &html,
-                        &index.query_terms(q),
-                        SNIPPET_CHARS,
-                    ))
+                    Some(fulltext::snippet(&html, terms, SNIPPET_CHARS))
                 })
                 .unwrap_or_default();
             (d.title.clone(), a.user_path(&d), snippet)
