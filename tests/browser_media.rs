@@ -35,12 +35,11 @@ fn first_subtitle_line(manifest: &Value, file: &str) -> Option<String> {
 
 #[test]
 fn film_seeks_plays_and_shows_korean_subtitles() -> Res<()> {
-    let _one = browser::serial();
     let Some(mut b) = browser::launch() else {
         return Ok(());
     };
     let server = common::start(&common::sample_bundle());
-    let base = format!("http://127.0.0.1:{}", server.port);
+    let base = server.base_url();
     let catalog = server.get("/api/catalog").json();
     let manifest = manifest();
     let films: Vec<&Value> = catalog["videos"]
@@ -149,12 +148,11 @@ fn film_seeks_plays_and_shows_korean_subtitles() -> Res<()> {
 
 #[test]
 fn audio_page_plays() -> Res<()> {
-    let _one = browser::serial();
     let Some(mut b) = browser::launch() else {
         return Ok(());
     };
     let server = common::start(&common::sample_bundle());
-    let base = format!("http://127.0.0.1:{}", server.port);
+    let base = server.base_url();
     let catalog = server.get("/api/catalog").json();
     let audio: Vec<&Value> = catalog["audio"]
         .as_array()

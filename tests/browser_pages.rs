@@ -152,12 +152,11 @@ fn problems(page: &mut Page, kind: &Kind, url: &str, lang: &str) -> Res<Vec<Stri
 
 #[test]
 fn every_page_kind_in_both_languages_and_widths() -> Res<()> {
-    let _one = browser::serial();
     let Some(mut b) = browser::launch() else {
         return Ok(());
     };
     let server = common::start(&common::sample_bundle());
-    let base = format!("http://127.0.0.1:{}", server.port);
+    let base = server.base_url();
     let catalog = server.get("/api/catalog").json();
     let kinds = kinds(&catalog);
     let shots = browser::screenshot_path("");
@@ -260,7 +259,7 @@ fn text_browser_reads_every_page_without_javascript() -> Res<()> {
         return Ok(());
     }
     let server = common::start(&common::sample_bundle());
-    let base = format!("http://127.0.0.1:{}", server.port);
+    let base = server.base_url();
     let home = common::temp_dir("w3m-home");
     let _cleanup = browser::RemoveOnDrop(home.clone());
     let catalog = server.get("/api/catalog").json();

@@ -236,14 +236,13 @@ fn bundle() -> std::path::PathBuf {
 
 #[test]
 fn nothing_leaves_the_machine() -> Res<()> {
-    let _one = browser::serial();
     let Some(mut b) = browser::launch() else {
         return Ok(());
     };
     let dir = bundle();
     let _cleanup = browser::RemoveOnDrop(dir.clone());
     let server = common::start(&dir);
-    let base = format!("http://127.0.0.1:{}", server.port);
+    let base = server.base_url();
 
     // The test archive opens through our own reader.
     let catalog = server.get("/api/catalog").json();
@@ -354,14 +353,13 @@ fn nothing_leaves_the_machine() -> Res<()> {
 /// script). Run with `cargo test --test browser_safety -- --ignored`.
 #[test]
 fn archive_script_cannot_navigate_away() -> Res<()> {
-    let _one = browser::serial();
     let Some(mut b) = browser::launch() else {
         return Ok(());
     };
     let dir = bundle();
     let _cleanup = browser::RemoveOnDrop(dir.clone());
     let server = common::start(&dir);
-    let base = format!("http://127.0.0.1:{}", server.port);
+    let base = server.base_url();
     let mut page = b.new_page()?;
     for js in [false, true] {
         page.set_javascript(js)?;

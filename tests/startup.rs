@@ -33,6 +33,15 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_driveshelf"))
 }
 
+/// `driveshelf serve <sample bundle> --no-browser --port PORT`.
+fn serve_sample(port: &str) -> Command {
+    let mut cmd = bin();
+    cmd.arg("serve")
+        .arg(sample_bundle())
+        .args(["--no-browser", "--port", port]);
+    cmd
+}
+
 #[test]
 fn help_and_version() {
     let out = bin().arg("--help").output().unwrap();
@@ -89,16 +98,8 @@ fn empty_folder_says_what_to_put_there() {
 #[cfg(unix)]
 #[test]
 fn binary_prints_url_serves_and_stops_cleanly_on_sigterm() {
-    let mut cmd = bin();
-    cmd.args([
-        "serve",
-        sample_bundle().to_str().unwrap(),
-        "--no-browser",
-        "--port",
-        "0",
-    ])
-    .env_remove("HOME")
-    .stderr(Stdio::piped());
+    let mut cmd = serve_sample("0");
+    cmd.env_remove("HOME").stderr(Stdio::piped());
     let (mut child, port) = spawn_serving(cmd);
     let client = Server::attach(port);
     assert_eq!(client.get("/").status, 200);
@@ -136,15 +137,8 @@ fn default_port_moves_on_when_taken() {
 
 #[test]
 fn close_control_needs_the_token_and_stops_the_program() {
-    let mut cmd = bin();
-    cmd.args([
-        "serve",
-        sample_bundle().to_str().unwrap(),
-        "--no-browser",
-        "--port",
-        "0",
-    ])
-    .stderr(Stdio::piped());
+    let mut cmd = serve_sample("0");
+    cmd.stderr(Stdio::piped());
     let (mut child, port) = spawn_serving(cmd);
     let client = Server::attach(port);
     let home = client.get("/").text();
@@ -205,26 +199,9 @@ fn a_second_copy_points_at_the_first() {
     let free = driveshelf::http::server::bind(0, 1).unwrap();
     let port = free.local_addr().unwrap().port();
     drop(free);
-    let mut cmd = bin();
-    cmd.args([
-        "serve",
-        sample_bundle().to_str().unwrap(),
-        "--no-browser",
-        "--port",
-        &port.to_string(),
-    ]);
-    let (mut first, first_port) = spawn_serving(cmd);
+    let (mut first, first_port) = spawn_serving(serve_sample(&port.to_string()));
     let first_url = format!("http://127.0.0.1:{first_port}/");
-    let second = bin()
-        .args([
-            "serve",
-            sample_bundle().to_str().unwrap(),
-            "--no-browser",
-            "--port",
-            &port.to_string(),
-        ])
-        .output()
-        .unwrap();
+    let second = serve_sample(&port.to_string()).output().unwrap();
     unsafe_kill(first.id());
     let _ = first.wait();
     assert_eq!(second.status.code(), Some(0));

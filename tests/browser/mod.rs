@@ -50,9 +50,9 @@ pub fn chromium_path() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// One browser test at a time per test binary: two Chromiums on 2 shared
-/// cores only make both slow.
-pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+/// One browser at a time per test binary (each `Browser` holds this until it
+/// is dropped): two Chromiums on 2 shared cores only make both slow.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -206,10 +206,13 @@ pub struct Browser {
     events: VecDeque<Value>,
     log: PageLog,
     trap: Trap,
+    /// Last, so it is released after Chromium has stopped.
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Browser {
     pub fn start(exe: &Path) -> Res<Browser> {
+        let serial = serial();
         static N: AtomicUsize = AtomicUsize::new(0);
         let home = std::env::temp_dir().join(format!(
             "driveshelf-chromium-{}-{}",
@@ -268,6 +271,7 @@ impl Browser {
             events: VecDeque::new(),
             log: PageLog::default(),
             trap,
+            _serial: serial,
         })
     }
 

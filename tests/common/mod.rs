@@ -77,6 +77,11 @@ impl Resp {
 }
 
 impl Server {
+    /// `http://127.0.0.1:PORT`, for clients that need whole URLs.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     /// A client for a server started elsewhere (another process).
     pub fn attach(port: u16) -> Server {
         Server {
