@@ -225,11 +225,13 @@ fn meta_line(
     format!("<p class=\"meta\">{}</p>", parts.join(" · "))
 }
 
+/// Never the file itself: a page that first says a copy will land on this
+/// computer (`/save/`).
 fn download_link(ui: &Ui, file_url: &str, size: u64) -> String {
     format!(
-        "<p><a class=\"button\" href=\"{}\" download>{}</a> <span class=\"meta\">{}</span></p>",
-        escape(&format!("{file_url}?download=1")),
-        escape(ui.s().t("download")),
+        "<p><a class=\"button\" href=\"{}\">{}</a> <span class=\"meta\">{}</span></p>",
+        escape(&ui.link(&super::urls::save_of_file(file_url))),
+        escape(ui.s().t("save_button")),
         escape(&format::size(size))
     )
 }
@@ -290,10 +292,12 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 }
             ));
         }
+        // What engines without the element show (IE 8, NetSurf): the save
+        // page, never the file straight away.
         out.push_str(&format!(
             "<a href=\"{}\">{}</a></{tag}>",
-            escape(&v.file_url),
-            escape(s.t("download"))
+            escape(&ui.link(&super::urls::save_of_file(&v.file_url))),
+            escape(s.t("save_button"))
         ));
     } else {
         if let Some(p) = &v.poster_url {
