@@ -129,12 +129,15 @@ fn framed_content_headers() {
     );
 }
 
+/// A server, a path, the Fetch Metadata headers, the status expected.
+type Case<'a> = (&'a Server, &'a str, [(&'a str, &'a str); 3], u16);
+
 #[test]
 fn fetch_metadata_gates_on_both_origins() {
     let s = server();
     let c = &content(s);
     let page = main_path(s, WIKI);
-    let cases: [(&Server, &str, [(&str, &str); 3], u16); 9] = [
+    let cases: [Case; 9] = [
         // Another site's page: only a top-level navigation passes.
         (
             s,

@@ -182,6 +182,17 @@ pub fn safety_headers(policy: Policy) -> Vec<(&'static str, Cow<'static, str>)> 
             h.push(("Connection-Allowlist", "(response-origin)".into()));
         }
     }
+    if matches!(
+        policy,
+        Policy::Archive | Policy::Framed { scripts: false, .. }
+    ) {
+        // Internet Explorer 10/11 ignore `Content-Security-Policy` but
+        // honour this one's sandbox: scripts off there too.
+        h.push((
+            "X-Content-Security-Policy",
+            "sandbox allow-same-origin allow-forms".into(),
+        ));
+    }
     h.push(("X-DNS-Prefetch-Control", "off".into()));
     h.push(("Cross-Origin-Resource-Policy", "same-origin".into()));
     match policy {

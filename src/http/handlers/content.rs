@@ -235,8 +235,11 @@ impl Served<'_> {
 
 /// The one place where an archive page that may not run its scripts loses
 /// them on the server (script elements, `on…` attributes, `javascript:`
-/// URLs), for browsers that ignore the policy header (Internet Explorer).
-/// The removal itself belongs to the rewriter (`render::rewrite`).
+/// URLs), for browsers that ignore the policy headers. The removal itself
+/// belongs to the rewriter (`render::rewrite`, issue 13 item 3); until it
+/// lands the page passes through here, and the headers alone hold scripts
+/// off (`Content-Security-Policy` sandbox, and `X-Content-Security-Policy`
+/// sandbox for Internet Explorer 10/11).
 fn without_scripts(html: &str) -> String {
     html.to_string()
 }
