@@ -7,6 +7,7 @@ use crate::http::app::App;
 use crate::http::server::{self, Running};
 use crate::launch;
 use crate::session::Stopper;
+use crate::titleindex::stored::Stored;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,20 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     app.archive_scripts = opts.archive_scripts;
     let app = Arc::new(app);
     let listener = server::bind(opts.port, PORT_TRIES)?;
-    server::start(listener, app, MAX_CONNECTIONS)
+    let running = server::start(listener, app.clone(), MAX_CONNECTIONS)?;
+    // Listening: the suggestion indexes now build without delaying the
+    // first page (suggestions keep to plain prefixes until they are ready).
+    let archives = app
+        .catalog
+        .zims
+        .iter()
+        .map(|z| {
+            let a = z.archive.as_ref().ok()?.clone();
+            Some((a, Stored::find(&app.catalog.root, &z.rel)))
+        })
+        .collect();
+    app.title_indexes.build_in_background(archives);
+    Ok(running)
 }
 
 /// The address of a copy of this program already serving on one of the

@@ -18,6 +18,9 @@ pub struct App {
     pub stopper: Stopper,
     /// Whether archives' own scripts may run (`--archive-scripts`).
     pub archive_scripts: bool,
+    /// The archives' suggestion indexes, filled in the background once the
+    /// server listens.
+    pub title_indexes: std::sync::Arc<crate::titleindex::Indexes>,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -53,7 +56,10 @@ const ROUTES: &[(Match, Route)] = &[
 
 impl App {
     pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
+        let title_indexes =
+            std::sync::Arc::new(crate::titleindex::Indexes::new(catalog.zims.len()));
         App {
+            title_indexes,
             catalog,
             lang,
             stopper,

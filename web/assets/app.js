@@ -8,11 +8,24 @@
 
   function attach(input) {
     var list = null, items = [], active = -1, timer = null, last = '';
-    var form = input.form;
+    var form = input.form, seen = input.value, poller = null;
     input.setAttribute('aria-autocomplete', 'list');
-    input.addEventListener('input', function () {
+    /* Korean is typed syllable by syllable through an input method: ask on
+       every change, also while a syllable is being composed. Old browsers
+       fire no input (IE8) or no key events (Firefox 3.5) then, so the box is
+       also checked a few times a second while it has the focus. */
+    function changed() {
       clearTimeout(timer);
       timer = setTimeout(fetch, 120);
+    }
+    function poll() {
+      if (input.value !== seen) { seen = input.value; changed(); }
+    }
+    input.addEventListener('input', changed);
+    input.addEventListener('keyup', poll);
+    input.addEventListener('focus', function () {
+      clearInterval(poller);
+      poller = setInterval(poll, 250);
     });
     input.addEventListener('keydown', function (e) {
       if (!list) return;
@@ -21,7 +34,10 @@
       else if (e.keyCode === 27) { close(); }
       else if (e.keyCode === 13 && active >= 0) { window.location.href = items[active].url; e.preventDefault(); }
     });
-    input.addEventListener('blur', function () { setTimeout(close, 200); });
+    input.addEventListener('blur', function () {
+      clearInterval(poller);
+      setTimeout(close, 200);
+    });
 
     function fetch() {
       var q = input.value.replace(/^\s+|\s+$/g, '');
