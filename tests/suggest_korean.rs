@@ -221,10 +221,7 @@ fn initial_consonants_and_mixed() {
             redirects.contains(&path)
         })
         .collect();
-    assert!(
-        flags.windows(2).all(|w| !w[0] || w[1]),
-        "{got:?} {flags:?}"
-    );
+    assert!(flags.windows(2).all(|w| !w[0] || w[1]), "{got:?} {flags:?}");
     assert!(
         flags.contains(&false) && flags.contains(&true),
         "{got:?} {flags:?}"
