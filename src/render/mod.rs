@@ -1,6 +1,7 @@
 //! Turns data into HTML pages. Knows nothing of files, archives or HTTP: the
 //! handlers pass in plain view structs and get a string back.
 
+pub mod contained;
 pub mod format;
 pub mod html;
 pub mod i18n;
@@ -12,6 +13,7 @@ pub mod urls;
 
 use crate::assets;
 use crate::lang::Lang;
+pub use contained::bare_message;
 use html::escape;
 use i18n::Strings;
 use template::{render, Vars};
@@ -399,9 +401,12 @@ pub fn hidden(ui: &Ui, body_html: Option<&str>) -> String {
     )
 }
 
-/// The small bar put at the top of every archive page: home, search this
-/// archive, random article. Plain links and a GET form: no JavaScript needed.
-pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
+/// The small bar above archive pages: home, search this archive, random
+/// article, hide, close. Plain links and a GET form: no JavaScript needed.
+/// The close token goes only into the viewer (`with_token`); a page of an
+/// archive gets a link to the close page instead, so no archive ever holds
+/// the token.
+pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str, with_token: bool) -> String {
     let s = ui.s();
     let id_q = urls::query_escape(zim_id);
     let lang_field = if ui.lang_in_url {
@@ -422,7 +427,7 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
             "<button type=\"submit\">{go}</button></form>",
             "<a href=\"{random}\">{random_t}</a>",
             "<a class=\"ds-hide\" href=\"/hide\">{hide_t}</a>",
-            "<form class=\"ds-close\" method=\"post\" action=\"/close?token={token}\"><button type=\"submit\">{close_t}</button></form>",
+            "{close}",
             "</div>"
         ),
         label = escape(s.t("toolbar_label")),
@@ -437,8 +442,19 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
         random = escape(&ui.link(&format!("/random?zim={id_q}"))),
         random_t = escape(s.t("toolbar_random")),
         hide_t = escape(s.t("hide")),
-        close_t = escape(s.t("close")),
-        token = crate::session::close_token(),
+        close = if with_token {
+            format!(
+                "<form class=\"ds-close\" method=\"post\" action=\"/close?token={}\"><button type=\"submit\">{}</button></form>",
+                crate::session::close_token(),
+                escape(s.t("close"))
+            )
+        } else {
+            format!(
+                "<a class=\"ds-close\" href=\"{}\">{}</a>",
+                escape(&ui.link("/close")),
+                escape(s.t("close"))
+            )
+        },
     )
 }
 

@@ -49,6 +49,12 @@ pub fn content(id: &str, user_path: &str) -> String {
     format!("/content/{}/{}", segment_escape(id), path_escape(user_path))
 }
 
+/// `/read/<id>/<path>`: the viewer, which frames the entry from the
+/// content origin.
+pub fn read(id: &str, user_path: &str) -> String {
+    format!("/read/{}/{}", segment_escape(id), path_escape(user_path))
+}
+
 /// `/raw/<id>/<path>`.
 pub fn raw(id: &str, user_path: &str) -> String {
     format!("/raw/{}/{}", segment_escape(id), path_escape(user_path))
