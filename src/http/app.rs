@@ -50,6 +50,7 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/raw/"), content::raw),
     (Match::Prefix("/icon/"), content::icon),
     (Match::Prefix("/file/"), media::file),
+    (Match::Prefix("/save/"), media::save),
     (Match::Prefix("/vtt/"), media::vtt),
     (Match::Prefix("/view/"), media::item_page),
     (Match::Prefix("/list/"), media::list),
