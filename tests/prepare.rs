@@ -149,3 +149,47 @@ fn a_file_that_is_not_ours_is_left_alone() {
         b"a file, not a folder"
     );
 }
+
+fn index_finding(dir: &Path) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_driveshelf"))
+        .args(["check", "--json", "--quick"])
+        .arg(dir)
+        .output()
+        .expect("driveshelf runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let e = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == ".driveshelf/search.index")
+        .unwrap_or_else(|| panic!("no index entry: {v}"));
+    let f = &e["findings"][0];
+    (
+        f["code"].as_str().unwrap().to_string(),
+        f["level"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn check_reports_a_missing_stale_or_damaged_index() {
+    let d = planted_drive("prepare-check");
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_missing".into(), "warning".into())
+    );
+    assert_eq!(prepare(&d).0, 0);
+    assert_eq!(index_finding(&d), ("search_index_ok".into(), "info".into()));
+    std::fs::write(d.join("pages/new.md"), "새 글").unwrap();
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_stale".into(), "warning".into())
+    );
+    let index = d.join(".driveshelf/search.index");
+    let mut bytes = std::fs::read(&index).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    std::fs::write(&index, &bytes).unwrap();
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_damaged".into(), "warning".into())
+    );
+}
