@@ -317,3 +317,107 @@ fn without_the_allowlist_scripts_are_off_unless_trusted() -> Res<()> {
     );
     Ok(())
 }
+
+/// Firefox ESR enforces CSP and iframe sandboxing but not
+/// `Connection-Allowlist`: archive scripts are off, except for the
+/// archives the drive trusts, which run in the sandboxed frame. With
+/// JavaScript off the viewer hands over to the direct page.
+#[test]
+fn firefox_esr_gets_what_item_2_says() -> Res<()> {
+    use browser::firefox;
+    let setup = setup("contain-firefox");
+    let _cleanup = browser::RemoveOnDrop(setup.dir.clone());
+    std::fs::write(setup.dir.join("archive-scripts.txt"), "app\n").map_err(|e| e.to_string())?;
+    let Some(mut ff) = firefox::launch(setup.trap.port, true) else {
+        return Ok(());
+    };
+    let server = common::start(&setup.dir);
+    let (ui, content) = (server.port, server.content_port);
+    let base = server.base_url();
+    let local = |u: &str| {
+        [ui, content]
+            .iter()
+            .any(|p| u.starts_with(&format!("http://127.0.0.1:{p}/")))
+            || ["data:", "blob:", "about:"]
+                .iter()
+                .any(|s| u.starts_with(s))
+    };
+    let check = |ff: &mut firefox::Firefox, what: &str| {
+        let out: Vec<String> = ff.requests.iter().filter(|u| !local(u)).cloned().collect();
+        assert!(out.is_empty(), "{what}: asked for {out:?}");
+        assert_eq!(
+            setup.trap.counts(),
+            (0, 0),
+            "{what}: trap {:?}",
+            setup.trap.lines()
+        );
+    };
+
+    ff.navigate(&format!("{base}/"))?;
+    let links = ff.eval("Array.prototype.map.call(document.querySelectorAll('.cards a'), function (a) { return a.getAttribute('href'); }).join(' ')")?;
+    assert!(
+        links.contains("/content/hostile/") && links.contains("/read/app/"),
+        "{links}"
+    );
+
+    // The hostile archive, framed and direct: its scripts never run.
+    for url in [
+        format!("{base}/read/hostile/sub"),
+        format!("{base}/content/hostile/sub"),
+        format!("{base}/content/hostile/nav-location"),
+        format!("{base}/read/hostile/nav-top"),
+    ] {
+        ff.requests.clear();
+        ff.navigate(&url)?;
+        ff.pause(Duration::from_millis(1200))?;
+        let t = ff.eval("document.title")?;
+        assert!(!t.contains("-done"), "{url}: the hostile script ran: {t}");
+        assert!(ff.url()?.starts_with(&url), "{url}: went to {}", ff.url()?);
+        check(&mut ff, &url);
+    }
+
+    // The trusted app runs in the frame; the viewer follows its title.
+    ff.requests.clear();
+    ff.navigate(&format!("{base}/read/app/index#/lesson/3"))?;
+    ff.wait_true(
+        "document.title.indexOf('route=') >= 0",
+        Duration::from_secs(15),
+    )
+    .map_err(|e| format!("{e}: {:?}", ff.eval("document.title")))?;
+    let t = ff.eval("document.title")?;
+    for part in [
+        "eval=ok",
+        "fetch=ok",
+        "inline=ok",
+        "module=ok",
+        "storage=ok",
+        "worker=ok",
+        "blobworker=ok",
+        "route=/lesson/3",
+    ] {
+        assert!(t.contains(part), "firefox app title lacks {part}: {t}");
+    }
+    check(&mut ff, "app");
+    // Its direct page (scripts off) says the archive needs them.
+    ff.navigate(&format!("{base}/content/app/index"))?;
+    assert_eq!(
+        ff.eval("String(document.getElementById('ds-noscript-note') !== null)")?,
+        "true"
+    );
+    drop(ff);
+
+    // JavaScript off (a new profile: Firefox 153's BiDi cannot switch it):
+    // the viewer sends the browser to the direct page.
+    let Some(mut ff) = firefox::launch(setup.trap.port, false) else {
+        return Ok(());
+    };
+    ff.navigate(&format!("{base}/read/hostile/sub"))?;
+    ff.pause(Duration::from_millis(1500))?;
+    let at = ff.url()?;
+    assert!(
+        at.starts_with(&format!("{base}/content/hostile/sub")),
+        "JS off: at {at}"
+    );
+    check(&mut ff, "JS off");
+    Ok(())
+}
