@@ -58,13 +58,12 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Exact("/favicon.ico"), assets::favicon),
 ];
 
-/// The content origin: archive entries for the viewer's frame, the helper
-/// script, the browser test, and the outside-link notice. Nothing here
+/// The content origin: archive entries for the viewer's frame, the browser
+/// test, and the outside-link notice. Nothing here
 /// carries the close token or an interface page.
 const CONTENT_ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/content/"), content::framed),
     (Match::Exact("/external"), viewer::external),
-    (Match::Exact("/_ds/helper.js"), viewer::helper),
     (Match::Exact("/_ds/probe"), viewer::probe),
     (Match::Exact("/_ds/probe-done"), viewer::probe_done),
 ];

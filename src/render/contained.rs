@@ -32,9 +32,28 @@ pub struct ViewerView<'a> {
     /// The same page without scripts, on the interface origin.
     pub direct: &'a str,
     pub scripts: bool,
+    /// The page's CSP nonce for its inline script and style.
+    pub nonce: u64,
+}
+
+/// Our static files, inlined into the viewer so that a page view costs one
+/// request more than the direct page, not four (nothing is cached: every
+/// response says `no-store`).
+fn inline_assets(nonce: u64) -> (String, String) {
+    let css = assets::text("assets/toolbar.css").unwrap_or_default();
+    let js = format!(
+        "{}\n{}",
+        assets::text("assets/app.js").unwrap_or_default(),
+        assets::text("assets/viewer.js").unwrap_or_default()
+    );
+    (
+        format!("<style nonce=\"{nonce:016x}\">{css}</style>"),
+        format!("<script nonce=\"{nonce:016x}\">{js}</script>"),
+    )
 }
 
 pub fn viewer(ui: &Ui, v: &ViewerView) -> String {
+    let (style, script) = inline_assets(v.nonce);
     let base = format!("{} – {}", v.archive_title, ui.brand());
     let title = if v.page_title.is_empty() {
         base.clone()
@@ -45,7 +64,8 @@ pub fn viewer(ui: &Ui, v: &ViewerView) -> String {
         .text("lang", ui.lang.code())
         .text("title", title)
         .text("title_base", base)
-        .text("assets", assets::PREFIX)
+        .html("style", style)
+        .html("script", script)
         .text("direct", v.direct)
         .text("frame_src", v.frame_src)
         .text("content_origin", v.content_origin)
@@ -64,9 +84,10 @@ pub fn viewer(ui: &Ui, v: &ViewerView) -> String {
     render("viewer", &vars, ui.s())
 }
 
-/// The tag that loads the helper into a framed page that runs scripts.
-pub fn helper_tag() -> String {
-    "<script src=\"/_ds/helper.js\"></script>".to_string()
+/// The helper, inline in a framed page that runs scripts (no request of
+/// its own); it holds nothing the page may not read.
+pub fn helper_tag(ui_origin: &str) -> String {
+    format!("<script>{}</script>", helper_js(ui_origin))
 }
 
 /// The helper script for frames of the viewer at `ui_origin`.
