@@ -48,7 +48,8 @@ fn chromium(trap: &NetTrap, allowlist: bool) -> Option<browser::Browser> {
 /// Every request the page made either stayed on this machine's two
 /// origins (or `data:`/`blob:`/`about:`) or was refused inside the browser;
 /// none was answered from elsewhere; the trap saw nothing.
-fn nothing_left(page: &mut Page, setup: &Setup, ports: [u16; 2], what: &str) -> Res<()> {
+fn nothing_left(page: &mut Page, setup: &Setup, ports: impl AsRef<[u16]>, what: &str) -> Res<()> {
+    let ports = ports.as_ref();
     let log = page.log().clone();
     let ours = |u: &str| {
         ports
@@ -91,6 +92,41 @@ fn nothing_left(page: &mut Page, setup: &Setup, ports: [u16; 2], what: &str) -> 
     let workers = page.targets("service_worker")?;
     assert!(workers.is_empty(), "{what}: a service worker: {workers:?}");
     Ok(())
+}
+
+/// Another local site: answers every request with `html`, until dropped.
+struct ThirdParty(u16, std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+fn third_party(html: &str) -> ThirdParty {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("third party");
+    let port = l.local_addr().expect("addr").port();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (stop2, body) = (stop.clone(), html.to_string());
+    std::thread::spawn(move || {
+        for c in l.incoming() {
+            if stop2.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut c) = c else { continue };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 4096];
+            let _ = c.read(&mut buf);
+            let _ = write!(
+                c,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    ThirdParty(port, stop)
+}
+
+impl Drop for ThirdParty {
+    fn drop(&mut self) {
+        self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.0));
+    }
 }
 
 fn title(page: &mut Page) -> Res<String> {
@@ -192,6 +228,11 @@ fn scripts_run_contained_where_the_browser_holds_them() -> Res<()> {
         Duration::from_secs(10),
     )?;
 
+    // A link the archive opens in a new window opens in the frame.
+    page.navigate(&format!("{base}/read/app/blank-link"))?;
+    wait_title(&mut page, "Second page")?;
+    assert_eq!(page.targets("page")?.len(), setup.tabs);
+
     // The hostile archive: everything that does not navigate, then each
     // navigation on its own page. Its scripts run (the title says so) and
     // nothing reaches the trap.
@@ -217,6 +258,24 @@ fn scripts_run_contained_where_the_browser_holds_them() -> Res<()> {
         );
         nothing_left(&mut page, &setup, [ui, content], p)?;
     }
+
+    // Another local page framing the content origin: `frame-ancestors`
+    // names only the interface, so the hostile page never runs there.
+    let third = third_party(&format!(
+        "<!DOCTYPE html><title>third</title><script>addEventListener('message', function (e) {{ document.title += ' got:' + JSON.stringify(e.data); }});</script><iframe src=\"http://127.0.0.1:{content}/content/hostile/sub\"></iframe><iframe sandbox=\"allow-scripts allow-same-origin\" src=\"http://127.0.0.1:{content}/content/hostile/sub\"></iframe>"
+    ));
+    page.clear_log();
+    page.navigate(&format!("http://127.0.0.1:{}/", third.0))?;
+    page.pause(Duration::from_millis(1500))?;
+    let t = title(&mut page)?;
+    assert!(!t.contains("hostile-ran"), "framed by another page: {t}");
+    nothing_left(
+        &mut page,
+        &setup,
+        [ui, content, third.0],
+        "third-party frame",
+    )?;
+    drop(third);
 
     // A content page opened as a page of its own goes to its viewer.
     page.navigate(&format!("http://127.0.0.1:{content}/content/hostile/sub"))?;

@@ -524,3 +524,34 @@ fn the_drive_names_trusted_archives() {
     drop(s);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every article of the sample archives, as the direct page and framed,
+/// with scripts off and on: always the page, never an error.
+#[test]
+fn every_sample_article_is_served_on_both_origins() {
+    let s = fresh();
+    let c = content(&s);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("tests/fixtures/sample-bundle.manifest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut n = 0;
+    for z in manifest["zims"].as_array().unwrap() {
+        let id = z["file"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".zim")
+            .to_string();
+        for a in z["articles_list"].as_array().into_iter().flatten() {
+            let path = format!("/content/{id}/{}", common::enc(a["path"].as_str().unwrap()));
+            assert_eq!(s.get(&path).status, 200, "{path}");
+            assert_eq!(c.request("GET", &path, &FRAME).status, 200, "{path}");
+            n += 1;
+        }
+    }
+    assert!(n >= 50, "{n}");
+}
