@@ -22,6 +22,9 @@ pub struct App {
     pub contain: Containment,
     /// Archive id → whether it is made to run scripts (read once).
     needs: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    /// The archives' suggestion indexes, filled in the background once the
+    /// server listens.
+    pub title_indexes: Arc<crate::titleindex::Indexes>,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -47,6 +50,7 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/raw/"), content::raw),
     (Match::Prefix("/icon/"), content::icon),
     (Match::Prefix("/file/"), media::file),
+    (Match::Prefix("/save/"), media::save),
     (Match::Prefix("/vtt/"), media::vtt),
     (Match::Prefix("/view/"), media::item_page),
     (Match::Prefix("/list/"), media::list),
@@ -70,7 +74,9 @@ const CONTENT_ROUTES: &[(Match, Route)] = &[
 
 impl App {
     pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
+        let title_indexes = Arc::new(crate::titleindex::Indexes::new(catalog.zims.len()));
         App {
+            title_indexes,
             catalog,
             lang,
             stopper,

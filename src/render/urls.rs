@@ -65,6 +65,20 @@ pub fn file(rel: &str) -> String {
     format!("/file/{}", path_escape(rel))
 }
 
+/// `/save/<rel>`: the page that says a copy of the file is about to land on
+/// this computer, before offering it as an attachment.
+pub fn save(rel: &str) -> String {
+    format!("/save/{}", path_escape(rel))
+}
+
+/// The save page of a `/file/` URL (the two take the same path).
+pub fn save_of_file(file_url: &str) -> String {
+    match file_url.strip_prefix("/file/") {
+        Some(rest) => format!("/save/{rest}"),
+        None => file_url.to_string(),
+    }
+}
+
 /// `/view/<rel>`: the page of a document, film, recording or Markdown page.
 pub fn view(rel: &str) -> String {
     format!("/view/{}", path_escape(rel))
