@@ -367,4 +367,26 @@ mod tests {
         assert_eq!(doc.pages.concat(), "wordwo");
         assert!(doc.cut_by_budget);
     }
+
+    /// Writes small PDFs as fuzz seeds into `$FUZZ_SEEDS`
+    /// (`FUZZ_SEEDS=fuzz/corpus/pdf_text cargo test --lib write_fuzz_seeds -- --ignored`).
+    #[test]
+    #[ignore]
+    fn write_fuzz_seeds() {
+        let Some(dir) = std::env::var_os("FUZZ_SEEDS") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let two = vec![
+            vec![Run::at(72.0, 700.0, "Hello (world)"), Run::at(72.0, 680.0, "line two")],
+            vec![Run::at(72.0, 700.0, "대한민국 헌법 제1조")],
+        ];
+        std::fs::write(dir.join("two-pages.pdf"), pdf(&two)).unwrap();
+        std::fs::write(dir.join("encrypted.pdf"), encrypted_pdf(&two)).unwrap();
+        std::fs::write(dir.join("empty-pages.pdf"), pdf(&[vec![], vec![]])).unwrap();
+        let mut cut = pdf(&two);
+        cut.truncate(cut.len() * 2 / 3);
+        std::fs::write(dir.join("cut.pdf"), cut).unwrap();
+    }
 }
