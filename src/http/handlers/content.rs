@@ -115,35 +115,54 @@ fn serve_dirent(
         Ok(b) => b,
         Err(e) => return pages::damaged(ui, &e.to_string()),
     };
-    if mode == Mode::Page && is_html(&mime) {
+    let kind = rewrite::kind(&mime);
+    if mode == Mode::Page && kind != rewrite::Kind::Other {
         let bytes = match blob.read_all() {
             Ok(b) => b,
             Err(e) => return pages::damaged(ui, &e.to_string()),
         };
-        let html = String::from_utf8_lossy(&bytes);
-        // Without archive scripts the page is sandboxed: no script of ours
-        // either (the toolbar works without one).
-        let script = if scripts {
-            format!("<script src=\"{}app.js\" defer></script>", assets::PREFIX)
+        // Without archive scripts no script of ours either (the toolbar
+        // works without one), and the archive's own are removed here, not
+        // only forbidden by a header some browsers ignore.
+        let (head, bar) = if kind == rewrite::Kind::Html {
+            let script = if scripts {
+                format!("<script src=\"{}app.js\" defer></script>", assets::PREFIX)
+            } else {
+                String::new()
+            };
+            (
+                format!(
+                    "<link rel=\"stylesheet\" href=\"{}toolbar.css\">{script}",
+                    assets::PREFIX
+                ),
+                render::toolbar(ui, &item.id, &item.info().title),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
-        let head = format!(
-            "<link rel=\"stylesheet\" href=\"{}toolbar.css\">{script}",
-            assets::PREFIX
-        );
-        let bar = render::toolbar(ui, &item.id, &item.info().title);
-        let page = rewrite::rewrite(
-            &html,
-            &rewrite::Inject {
-                head: &head,
-                body: &bar,
+        let opts = rewrite::Options {
+            head: &head,
+            body: &bar,
+            scripts: if scripts {
+                rewrite::Scripts::Keep
+            } else {
+                rewrite::Scripts::Strip
             },
-        );
-        return with_scripts(
-            Reply::content("text/html; charset=utf-8", Body::Bytes(page.into_bytes())),
-            scripts,
-        );
+        };
+        if let Some(page) = rewrite::entry(&mime, &bytes, &opts) {
+            return with_scripts(
+                Reply::content(
+                    &rewrite::content_type(kind, &mime),
+                    Body::Bytes(page.into_bytes()),
+                ),
+                scripts,
+            );
+        }
+    }
+    if mode == Mode::Raw && kind != rewrite::Kind::Other {
+        // The stored bytes, but never as a page: a browser that ignores
+        // CSP (Internet Explorer) would run its scripts.
+        return Reply::content("text/plain", Body::Source(Arc::new(blob)));
     }
     let mut reply = with_scripts(Reply::content(&mime, Body::Source(Arc::new(blob))), scripts);
     if let DirentKind::Content { cluster, blob, .. } = d.kind {
@@ -160,11 +179,6 @@ fn with_scripts(mut r: Reply, scripts: bool) -> Reply {
         r.policy = Policy::ArchiveScripts;
     }
     r
-}
-
-fn is_html(mime: &str) -> bool {
-    let m = mime.split(';').next().unwrap_or("").trim();
-    m.eq_ignore_ascii_case("text/html") || m.eq_ignore_ascii_case("application/xhtml+xml")
 }
 
 /// A seed that differs from call to call; nothing here needs to be secret.
