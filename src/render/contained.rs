@@ -173,7 +173,11 @@ fn visible_chars(html: &str, enough: usize) -> usize {
             let rest = &html[i..];
             let skip_to = ["script", "style", "noscript", "template"]
                 .iter()
-                .find(|t| rest.len() > t.len() + 1 && rest[1..=t.len()].eq_ignore_ascii_case(t))
+                .find(|t| {
+                    rest.as_bytes()
+                        .get(1..=t.len())
+                        .is_some_and(|n| n.eq_ignore_ascii_case(t.as_bytes()))
+                })
                 .and_then(|t| find_ci(rest, &format!("</{t}")));
             i += match skip_to {
                 Some(end) => end + 2,
