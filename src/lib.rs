@@ -18,6 +18,7 @@ pub mod launch;
 pub mod markdown;
 pub mod media;
 pub mod platform;
+pub mod prepare;
 pub mod readat;
 pub mod render;
 pub mod search;

@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod links;
 pub mod media;
 pub mod rewrite;
+pub mod static_index;
 pub mod template;
 pub mod urls;
 
