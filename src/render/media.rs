@@ -65,13 +65,13 @@ pub fn sections(ui: &Ui, sections: &[Section]) -> String {
     for sec in sections.iter().filter(|x| x.count > 0) {
         let id = sec.heading_key.replace('_', "-");
         out.push_str(&format!(
-            "<section class=\"kind\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{} <span class=\"count\">({})</span></h2>",
+            "<div class=\"kind\" role=\"region\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{} <span class=\"count\">({})</span></h2>",
             escape(s.t(sec.heading_key)),
             escape(&s.fmt("section_count", &[("n", &sec.count.to_string())]))
         ));
         out.push_str(&card_list(ui, &sec.items, 0));
         out.push_str(&format!(
-            "<p><a href=\"{}\">{}</a></p></section>",
+            "<p><a href=\"{}\">{}</a></p></div>",
             escape(&ui.link(&sec.list_url)),
             escape(&s.fmt("see_all", &[("n", &sec.count.to_string())]))
         ));
@@ -142,7 +142,7 @@ pub fn listing(ui: &Ui, v: &ListView) -> String {
     }
     if !nav.is_empty() {
         out.push_str(&format!(
-            "<nav class=\"pager\" aria-label=\"{}\">{}</nav>",
+            "<div class=\"pager\" role=\"navigation\" aria-label=\"{}\">{}</div>",
             escape(s.t("pager_label")),
             nav.join(" ")
         ));
@@ -225,11 +225,13 @@ fn meta_line(
     format!("<p class=\"meta\">{}</p>", parts.join(" · "))
 }
 
+/// Never the file itself: a page that first says a copy will land on this
+/// computer (`/save/`).
 fn download_link(ui: &Ui, file_url: &str, size: u64) -> String {
     format!(
-        "<p><a class=\"button\" href=\"{}\" download>{}</a> <span class=\"meta\">{}</span></p>",
-        escape(&format!("{file_url}?download=1")),
-        escape(ui.s().t("download")),
+        "<p><a class=\"button\" href=\"{}\">{}</a> <span class=\"meta\">{}</span></p>",
+        escape(&ui.link(&super::urls::save_of_file(file_url))),
+        escape(ui.s().t("save_button")),
         escape(&format::size(size))
     )
 }
@@ -260,8 +262,11 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 .map(|p| format!(" poster=\"{}\"", escape(p)))
                 .unwrap_or_default()
         ));
+        // `</source>` and `</track>` are written out although HTML5 makes
+        // them void: NetSurf's parser does not know them and would keep the
+        // rest of the page inside the player.
         out.push_str(&format!(
-            "<source src=\"{}\" type=\"{}\">",
+            "<source src=\"{}\" type=\"{}\"></source>",
             escape(&v.file_url),
             escape(&v.mime)
         ));
@@ -273,7 +278,7 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
             .or(if v.tracks.is_empty() { None } else { Some(0) });
         for (i, t) in v.tracks.iter().enumerate() {
             out.push_str(&format!(
-                "<track kind=\"subtitles\" src=\"{}\"{} label=\"{}\"{}>",
+                "<track kind=\"subtitles\" src=\"{}\"{} label=\"{}\"{}></track>",
                 escape(&t.url),
                 t.lang
                     .as_ref()
@@ -287,10 +292,12 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 }
             ));
         }
+        // What engines without the element show (IE 8, NetSurf): the save
+        // page, never the file straight away.
         out.push_str(&format!(
             "<a href=\"{}\">{}</a></{tag}>",
-            escape(&v.file_url),
-            escape(s.t("download"))
+            escape(&ui.link(&super::urls::save_of_file(&v.file_url))),
+            escape(s.t("save_button"))
         ));
     } else {
         if let Some(p) = &v.poster_url {
@@ -336,7 +343,7 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
     }
     if v.playlist.len() > 1 {
         out.push_str(&format!(
-            "<section aria-labelledby=\"pl\"><h2 id=\"pl\">{}</h2><p class=\"meta\">{}</p><ol class=\"playlist\">",
+            "<div class=\"playlist-box\" role=\"region\" aria-labelledby=\"pl\"><h2 id=\"pl\">{}</h2><p class=\"meta\">{}</p><ol class=\"playlist\">",
             escape(s.t("playlist")),
             escape(s.t("playlist_hint"))
         ));
@@ -353,7 +360,7 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 escape(title)
             ));
         }
-        out.push_str("</ol></section>");
+        out.push_str("</ol></div>");
     }
     page(ui, &v.title, "", None, &out)
 }
@@ -419,6 +426,6 @@ pub fn markdown_page(ui: &Ui, title: &str, body_html: &str) -> String {
         title,
         "",
         None,
-        &format!("<article class=\"page\">{body_html}</article>"),
+        &format!("<div class=\"page\">{body_html}</div>"),
     )
 }

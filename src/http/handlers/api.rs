@@ -36,7 +36,7 @@ pub fn suggest(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         .map(|h| {
             json!({
                 "title": h.title,
-                "url": h.url,
+                "url": app.article_link(req, h.zim.as_deref(), h.url.clone()),
                 "zim": h.zim,
                 "kind": h.kind,
             })
@@ -72,7 +72,7 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
         .map(|h| {
             json!({
                 "title": h.title,
-                "url": h.url,
+                "url": app.article_link(req, h.zim.as_deref(), h.url.clone()),
                 "kind": h.kind,
                 "zim": h.zim,
                 "snippet": h.snippet_html.clone().unwrap_or_default(),
