@@ -8,6 +8,7 @@ use crate::http::contain::{self, Containment, Origins};
 use crate::http::server::{self, Running};
 use crate::launch;
 use crate::session::Stopper;
+use crate::titleindex::stored::Stored;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -58,9 +59,23 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     };
     let (trusted, all) = read_trusted(dir);
     app.contain = Containment::new(origins, opts.archive_scripts || all, trusted);
+    let indexes = app.title_indexes.clone();
+    let archives = app
+        .catalog
+        .zims
+        .iter()
+        .map(|z| {
+            let a = z.archive.as_ref().ok()?.clone();
+            Some((a, Stored::find(&app.catalog.root, &z.rel)))
+        })
+        .collect();
     let (ui, content) = Site::pair(Arc::new(app));
     let content = server::start(content_listener, Arc::new(content), MAX_CONNECTIONS)?;
-    Ok(server::start(listener, Arc::new(ui), MAX_CONNECTIONS)?.with_companion(content))
+    let running = server::start(listener, Arc::new(ui), MAX_CONNECTIONS)?.with_companion(content);
+    // Listening: the suggestion indexes now build without delaying the
+    // first page (suggestions keep to plain prefixes until they are ready).
+    indexes.build_in_background(archives);
+    Ok(running)
 }
 
 /// The drive's `archive-scripts.txt`, if the packer wrote one.

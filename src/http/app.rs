@@ -22,6 +22,9 @@ pub struct App {
     pub contain: Containment,
     /// Archive id → whether it is made to run scripts (read once).
     needs: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    /// The archives' suggestion indexes, filled in the background once the
+    /// server listens.
+    pub title_indexes: Arc<crate::titleindex::Indexes>,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -72,7 +75,9 @@ const CONTENT_ROUTES: &[(Match, Route)] = &[
 
 impl App {
     pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
+        let title_indexes = Arc::new(crate::titleindex::Indexes::new(catalog.zims.len()));
         App {
+            title_indexes,
             catalog,
             lang,
             stopper,

@@ -44,13 +44,24 @@ var driveshelf = (function () {
 
   function attach(input) {
     var list = null, items = [], active = -1, timer = null, last = '';
-    var form = input.form;
+    var form = input.form, seen = input.value, poller = null;
     input.setAttribute('aria-autocomplete', 'list');
     function later() {
       clearTimeout(timer);
       timer = setTimeout(fetch, 120);
     }
-    /* IE 8 has no input event; keyup catches typing there. */
+    /* Korean is typed syllable by syllable through an input method: ask on
+       every change, also while a syllable is being composed. IE 8 has no
+       input event (keyup catches typing there); Firefox 3.5 fires neither
+       while a syllable is composed, so the box is also checked a few times
+       a second while it has the focus. */
+    function poll() {
+      if (input.value !== seen) { seen = input.value; later(); }
+    }
+    ds.on(input, 'focus', function () {
+      clearInterval(poller);
+      poller = setInterval(poll, 250);
+    });
     ds.on(input, 'input', later);
     ds.on(input, 'keyup', function (e) {
       var c = e.keyCode;
@@ -63,7 +74,10 @@ var driveshelf = (function () {
       else if (e.keyCode === 27) { close(); }
       else if (e.keyCode === 13 && active >= 0) { window.location.href = items[active].url; ds.stop(e); }
     });
-    ds.on(input, 'blur', function () { setTimeout(close, 200); });
+    ds.on(input, 'blur', function () {
+      clearInterval(poller);
+      setTimeout(close, 200);
+    });
 
     function fetch() {
       var q = ds.trim(input.value);

@@ -29,7 +29,14 @@ pub fn suggest(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
     } else {
         limit
     };
-    let found = search::suggest(&app.catalog, scope(app, req), q, room);
+    let found = search::suggest(
+        &app.catalog,
+        Some(&app.title_indexes),
+        scope(app, req),
+        q,
+        room,
+        ui.lang,
+    );
     let items: Vec<Value> = found
         .hits
         .iter()
