@@ -18,6 +18,7 @@ pub mod lang;
 pub mod launch;
 pub mod markdown;
 pub mod media;
+pub mod pdf;
 pub mod platform;
 pub mod prepare;
 pub mod readat;
