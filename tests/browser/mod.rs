@@ -13,6 +13,7 @@
 
 #![allow(dead_code)]
 
+pub mod firefox;
 pub mod hostile;
 pub mod trap;
 pub mod zim;
