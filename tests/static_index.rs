@@ -46,6 +46,16 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The summary line about `index.html` (prepare also reports its other
+/// products).
+fn index_line(o: &Output) -> String {
+    stdout(o)
+        .lines()
+        .find(|l| l.starts_with("index.html:"))
+        .unwrap_or_else(|| panic!("no index.html line in {}", stdout(o)))
+        .to_string()
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap() {
@@ -61,12 +71,25 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Every file under `dir` with its bytes and modification time.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    snapshot_but(dir, None)
+}
+
+/// The same without prepare's hidden folder (its search index is another
+/// product, with tests of its own).
+fn drive_files(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    snapshot_but(dir, Some(&dir.join(".driveshelf")))
+}
+
+fn snapshot_but(dir: &Path, skip: Option<&Path>) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
     let mut out = BTreeMap::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {
         for e in fs::read_dir(&d).unwrap() {
             let e = e.unwrap();
             let meta = fs::symlink_metadata(e.path()).unwrap();
+            if skip.is_some_and(|s| s == e.path()) {
+                continue;
+            }
             if meta.is_dir() {
                 todo.push(e.path());
             } else if meta.is_file() {
@@ -387,7 +410,7 @@ kill $P"#;
 fn index_html_links_every_file_even_with_awkward_names() {
     let dir = awkward_bundle("index-awkward");
     let out = prepare(&dir);
-    assert!(stdout(&out).contains("index.html"), "{}", stdout(&out));
+    assert!(index_line(&out).contains("written"), "{}", stdout(&out));
     let targets = check_index(&dir);
     let html = fs::read_to_string(dir.join("index.html")).unwrap();
     // ASCII escaped, Hangul kept (Internet Explorer reads %XX in file: URLs
@@ -452,10 +475,11 @@ fn index_html_of_a_make_bundle_drive() {
         "make-bundle: {}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let before = snapshot(&dir);
+    let before = drive_files(&dir);
     prepare(&dir);
-    let after = snapshot(&dir);
-    // Only index.html is new; nothing else changed.
+    let after = drive_files(&dir);
+    // Only index.html is new (besides prepare's hidden folder); nothing
+    // else changed.
     let mut added: Vec<&PathBuf> = after.keys().filter(|k| !before.contains_key(*k)).collect();
     added.sort();
     assert_eq!(added, vec![&dir.join("index.html")]);
@@ -472,10 +496,10 @@ fn index_html_of_a_make_bundle_drive() {
 fn prepare_twice_leaves_the_same_files_and_a_changed_drive_is_written_again() {
     let dir = temp_dir("index-twice");
     copy_dir(&sample_bundle(), &dir);
-    assert!(stdout(&prepare(&dir)).contains("written"));
+    assert!(index_line(&prepare(&dir)).contains("written"));
     let first = snapshot(&dir);
     let out = prepare(&dir);
-    assert!(stdout(&out).contains("unchanged"), "{}", stdout(&out));
+    assert!(index_line(&out).contains("unchanged"), "{}", stdout(&out));
     assert_eq!(snapshot(&dir), first, "the second run changed something");
     assert!(!dir.join("index.html.driveshelf-new").exists());
 
@@ -487,7 +511,7 @@ fn prepare_twice_leaves_the_same_files_and_a_changed_drive_is_written_again() {
         .find(|p| p.extension().is_some_and(|e| e == "ogg"))
         .unwrap();
     fs::copy(&ogg, radio.join("새 녹음 2030-01-01.ogg")).unwrap();
-    assert!(stdout(&prepare(&dir)).contains("updated"));
+    assert!(index_line(&prepare(&dir)).contains("updated"));
     let html = fs::read_to_string(dir.join("index.html")).unwrap();
     assert!(html.contains("radio/새%20녹음%202030-01-01.ogg"));
     check_index(&dir);
@@ -500,10 +524,10 @@ fn prepare_never_touches_an_index_html_it_did_not_write() {
     copy_dir(&sample_bundle(), &dir);
     let mine = "<html><body>우리가 만든 목록</body></html>\n";
     fs::write(dir.join("index.html"), mine).unwrap();
-    let before = snapshot(&dir);
+    let before = drive_files(&dir);
     let out = prepare(&dir);
-    assert!(stdout(&out).contains("skipped"), "{}", stdout(&out));
-    assert_eq!(snapshot(&dir), before);
+    assert!(index_line(&out).contains("skipped"), "{}", stdout(&out));
+    assert_eq!(drive_files(&dir), before);
 
     // Ours, then edited by hand: left as it is too.
     fs::remove_file(dir.join("index.html")).unwrap();
@@ -511,14 +535,14 @@ fn prepare_never_touches_an_index_html_it_did_not_write() {
     let ours = fs::read_to_string(dir.join("index.html")).unwrap();
     let edited = ours.replace("</h1>", " — 편집함</h1>");
     fs::write(dir.join("index.html"), &edited).unwrap();
-    let before = snapshot(&dir);
-    assert!(stdout(&prepare(&dir)).contains("skipped"));
-    assert_eq!(snapshot(&dir), before);
+    let before = drive_files(&dir);
+    assert!(index_line(&prepare(&dir)).contains("skipped"));
+    assert_eq!(drive_files(&dir), before);
 
     // A folder of that name, and a link to a file elsewhere.
     fs::remove_file(dir.join("index.html")).unwrap();
     fs::create_dir(dir.join("index.html")).unwrap();
-    assert!(stdout(&prepare(&dir)).contains("skipped"));
+    assert!(index_line(&prepare(&dir)).contains("skipped"));
     assert!(dir.join("index.html").is_dir());
     #[cfg(unix)]
     {
@@ -526,7 +550,7 @@ fn prepare_never_touches_an_index_html_it_did_not_write() {
         let elsewhere = temp_dir("index-elsewhere");
         fs::write(elsewhere.join("target.html"), &ours).unwrap();
         std::os::unix::fs::symlink(elsewhere.join("target.html"), dir.join("index.html")).unwrap();
-        assert!(stdout(&prepare(&dir)).contains("skipped"));
+        assert!(index_line(&prepare(&dir)).contains("skipped"));
         assert_eq!(
             fs::read_to_string(elsewhere.join("target.html")).unwrap(),
             ours
