@@ -17,6 +17,7 @@ pub mod lang;
 pub mod launch;
 pub mod markdown;
 pub mod media;
+pub mod pdf;
 pub mod platform;
 pub mod readat;
 pub mod render;

@@ -18,6 +18,8 @@ pub struct App {
     pub stopper: Stopper,
     /// Whether archives' own scripts may run (`--archive-scripts`).
     pub archive_scripts: bool,
+    /// Documents' pages drawn as pictures, with their cache.
+    pub pages: crate::pdf::Renderer,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -42,6 +44,7 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/file/"), media::file),
     (Match::Prefix("/vtt/"), media::vtt),
     (Match::Prefix("/view/"), media::item_page),
+    (Match::Prefix("/pageimg/"), media::page_image),
     (Match::Prefix("/list/"), media::list),
     (Match::Exact("/api/suggest"), api::suggest),
     (Match::Exact("/api/search"), api::search),
@@ -53,11 +56,13 @@ const ROUTES: &[(Match, Route)] = &[
 
 impl App {
     pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
+        let pages = crate::pdf::Renderer::new(&catalog.root);
         App {
             catalog,
             lang,
             stopper,
             archive_scripts: false,
+            pages,
         }
     }
 

@@ -13,6 +13,7 @@
 
 #![allow(dead_code)]
 
+pub mod firefox;
 pub mod zim;
 
 use serde_json::{json, Value};
