@@ -127,7 +127,6 @@ fn firefox_without_javascript_or_pdf_viewer_reads_a_newspaper_page_by_page() {
         pdf_viewer: false,
         mp4: false,
         webm: false,
-        ..Settings::default()
     }) else {
         return;
     };

@@ -153,7 +153,7 @@ fn candidates(drive: &Path, serif: bool) -> Vec<(PathBuf, u32)> {
 fn load(candidates: &[(PathBuf, u32)]) -> Option<(FontData, u32)> {
     candidates.iter().find_map(|(path, face)| {
         let size = std::fs::metadata(path).ok()?.len();
-        if size > MAX_FONT || size < 1024 {
+        if !(1024..=MAX_FONT).contains(&size) {
             return None;
         }
         let bytes = std::fs::read(path).ok()?;

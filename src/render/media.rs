@@ -549,7 +549,7 @@ fn page_block(ui: &Ui, p: &PageView) -> String {
     out.push_str(&page_nav(ui, p, label));
     if p.count > 2 {
         out.push_str(&format!(
-            "<form class=\"page-jump\" method=\"get\" action=\"{}\"><label>{} <input type=\"text\" name=\"page\" size=\"4\" value=\"{}\"></label>{}<input type=\"submit\" value=\"{}\"></form>",
+            "<form class=\"page-jump\" method=\"get\" action=\"{}\"><label for=\"page-number\">{}</label> <input type=\"text\" id=\"page-number\" name=\"page\" size=\"4\" value=\"{}\">{}<button type=\"submit\">{}</button></form>",
             escape(&p.view_url),
             escape(s.t("page_jump")),
             p.number,
