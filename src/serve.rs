@@ -3,10 +3,12 @@
 use crate::archive::ClusterCache;
 use crate::args::{ServeOptions, PORT_TRIES};
 use crate::bundle::Catalog;
-use crate::http::app::App;
+use crate::http::app::{App, Site};
+use crate::http::contain::{self, Containment, Origins};
 use crate::http::server::{self, Running};
 use crate::launch;
 use crate::session::Stopper;
+use crate::titleindex::stored::Stored;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -47,10 +49,42 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     let cache = Arc::new(ClusterCache::new(cache_bytes));
     let catalog = Catalog::build(dir, cache);
     let mut app = App::new(catalog, opts.lang, stopper);
-    app.archive_scripts = opts.archive_scripts;
-    let app = Arc::new(app);
+    // Two origins: the interface on the chosen port, archive content on
+    // any free one (another origin of the same site; see http::contain).
     let listener = server::bind(opts.port, PORT_TRIES)?;
-    server::start(listener, app, MAX_CONNECTIONS)
+    let content_listener = server::bind(0, 1)?;
+    let origins = Origins {
+        ui: listener.local_addr()?.port(),
+        content: content_listener.local_addr()?.port(),
+    };
+    let (trusted, all) = read_trusted(dir);
+    app.contain = Containment::new(origins, opts.archive_scripts || all, trusted);
+    let indexes = app.title_indexes.clone();
+    let archives = app
+        .catalog
+        .zims
+        .iter()
+        .map(|z| {
+            let a = z.archive.as_ref().ok()?.clone();
+            Some((a, Stored::find(&app.catalog.root, &z.rel)))
+        })
+        .collect();
+    let (ui, content) = Site::pair(Arc::new(app));
+    let content = server::start(content_listener, Arc::new(content), MAX_CONNECTIONS)?;
+    let running = server::start(listener, Arc::new(ui), MAX_CONNECTIONS)?.with_companion(content);
+    // Listening: the suggestion indexes now build without delaying the
+    // first page (suggestions keep to plain prefixes until they are ready).
+    indexes.build_in_background(archives);
+    Ok(running)
+}
+
+/// The drive's `archive-scripts.txt`, if the packer wrote one.
+fn read_trusted(dir: &Path) -> (std::collections::HashSet<String>, bool) {
+    match std::fs::read(dir.join(contain::TRUSTED_FILE)) {
+        // A list bigger than this is not a list of archives.
+        Ok(b) if b.len() <= 1 << 20 => contain::parse_trusted(&String::from_utf8_lossy(&b)),
+        _ => Default::default(),
+    }
 }
 
 /// The address of a copy of this program already serving on one of the

@@ -311,7 +311,7 @@ fn text_browser_reads_every_page_without_javascript() -> Res<()> {
             assert!(matches!(status, 200 | 302), "{link} answered {status}");
         }
     }
-    // A film page without JavaScript: title, download link, subtitles.
+    // A film page without JavaScript: title, save link, subtitles.
     let film = first_page(&catalog, "videos", Some(true));
     let text = w3m(&format!("{base}{film}?lang=ko"), &home)?;
     let title = catalog["videos"]
@@ -320,9 +320,10 @@ fn text_browser_reads_every_page_without_javascript() -> Res<()> {
         .and_then(|i| i["title"].as_str())
         .unwrap_or_default();
     assert!(text.contains(title), "film page lacks its title:\n{text}");
+    // Saving goes through the page that says a copy lands here.
     assert!(
-        text.contains("/file/"),
-        "film page has no file link:\n{text}"
+        text.contains("/save/"),
+        "film page has no link to save the file:\n{text}"
     );
     Ok(())
 }

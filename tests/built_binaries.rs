@@ -6,6 +6,9 @@
 //!   without a folder argument, as a double-click does.
 //! - `DRIVESHELF_STATIC_EXE=dist/driveshelf-linux-x86_64`: the static Linux
 //!   program in an empty root (`chroot`): no libc, no /etc, no /proc, no HOME.
+//! - `DRIVESHELF_STATIC_X86_EXE=dist/driveshelf-linux-x86`: the static 32-bit
+//!   Linux program under a seccomp filter that answers as Linux 2.6.38 (Red
+//!   Star OS 3) would (`built_binaries/linux_2_6_38.rs`), for a whole session.
 //!
 //! Without the variable a test prints a notice and passes, so `cargo test`
 //! stays fast; `scripts/check-builds` sets them (and `.ci/run` calls it).
@@ -14,6 +17,9 @@
 //! reserves or whose path is over 260 characters, then stops it with Ctrl-C.
 
 mod common;
+#[cfg(target_os = "linux")]
+#[path = "built_binaries/linux_2_6_38.rs"]
+mod linux_2_6_38;
 
 use common::{sample_bundle, temp_dir, Server};
 use std::fs;
@@ -237,4 +243,123 @@ fn static_linux_program_in_an_empty_root() {
     exercise(&run.server);
     stop(run);
     let _ = fs::remove_dir_all(&root);
+}
+
+/// Everything a recipient does in a session, beyond `exercise`: every page
+/// kind, listings, searches, ranges, HEAD, the small pages, errors.
+fn exercise_every_page_kind(s: &Server) {
+    exercise(s);
+    let cat = s.get("/api/catalog").json();
+    let ok = |path: &str| {
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        r
+    };
+    for kind in ["documents", "videos", "audio", "pages", "all"] {
+        assert!(ok(&format!("/list/{kind}")).text().contains("<html"));
+    }
+    ok("/list/all?sort=title");
+    for kind in ["documents", "videos", "audio", "pages"] {
+        let items = cat[kind].as_array().expect(kind);
+        assert!(!items.is_empty(), "{kind}: {cat}");
+        for item in items {
+            let page = item["page"].as_str().expect("page");
+            assert!(ok(page).text().contains("<html"), "{page}");
+            if let Some(poster) = item["poster"].as_str() {
+                ok(poster);
+            }
+        }
+    }
+    // A whole drive file (sendfile or the chunked copy), then ranges.
+    let doc = cat["documents"][0]["url"].as_str().expect("document url");
+    let whole = ok(doc);
+    assert!(whole.body.starts_with(b"%PDF"), "{doc}");
+    let len = whole.body.len();
+    let head = s.request("HEAD", doc, &[]);
+    assert_eq!(head.status, 200);
+    assert_eq!(
+        head.header("Content-Length"),
+        Some(len.to_string().as_str())
+    );
+    let tail = s.request("GET", doc, &[("Range", "bytes=-10")]);
+    assert_eq!(tail.status, 206);
+    assert_eq!(tail.body, whole.body[len - 10..]);
+    let past = s.request("GET", doc, &[("Range", &format!("bytes={len}-"))]);
+    assert_eq!(past.status, 416);
+    let etag = whole.header("ETag").expect("etag").to_string();
+    let again = s.request("GET", doc, &[("Range", "bytes=0-3"), ("If-Range", &etag)]);
+    assert_eq!(again.status, 206);
+    assert_eq!(again.body, b"%PDF");
+    let download = s.get(&format!("{doc}?download=1"));
+    assert!(download
+        .header("Content-Disposition")
+        .is_some_and(|d| d.starts_with("attachment")));
+
+    // Archives: main page, random article, raw bytes, a missing entry.
+    for z in cat["zims"].as_array().expect("zims") {
+        let id = z["id"].as_str().expect("id");
+        let r = s.get(&format!("/random?zim={id}"));
+        assert_eq!(r.status, 302, "random {id}");
+        let loc = r.header("Location").expect("location").to_string();
+        ok(&loc);
+        ok(&loc.replacen("/content/", "/raw/", 1));
+        assert_eq!(s.get(&format!("/content/{id}/no/such/entry")).status, 404);
+    }
+    // Searches: the drive's items, full text with snippets, suggestions.
+    for q in [
+        "%EC%84%9C%EC%9A%B8",
+        "%EB%8C%80%ED%95%9C",
+        "seoul",
+        "zzzzqqq",
+    ] {
+        assert!(ok(&format!("/search?q={q}")).text().contains("<html"));
+        ok(&format!("/api/suggest?q={q}")).json();
+        ok(&format!("/api/search?q={q}&limit=5")).json();
+    }
+    let found = ok("/api/search?q=%EB%8C%80%ED%95%9C&limit=5").json();
+    assert!(found["total"].as_u64().is_some_and(|n| n > 0), "{found}");
+    ok("/hide");
+    ok("/external?url=https%3A%2F%2Fexample.org%2F");
+    assert_eq!(s.get("/no-such-page").status, 404);
+    assert_eq!(s.request("DELETE", "/", &[]).status, 405);
+    // Several clients at once: one thread each on the server.
+    let port = s.port;
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let s = Server::attach(port);
+                (0..10).all(|_| s.get("/api/catalog").status == 200)
+            })
+        })
+        .collect();
+    for c in clients {
+        assert!(c.join().expect("client thread"), "a request failed");
+    }
+}
+
+/// The 32-bit program as Red Star OS 3 (i386, Linux 2.6.38) would run it:
+/// under a seccomp filter that fails every system call 2.6.38 lacked with
+/// ENOSYS (`built_binaries/linux_2_6_38.rs`), for a whole session.
+#[cfg(target_os = "linux")]
+#[test]
+fn static_x86_program_under_linux_2_6_38() {
+    let Some(exe) = env_path("DRIVESHELF_STATIC_X86_EXE") else {
+        return;
+    };
+    let dir = bundle("linux-2.6.38");
+    let mut cmd = Command::new(&exe);
+    cmd.arg(&dir).args(["--no-browser", "--port", "0"]);
+    linux_2_6_38::apply(&mut cmd);
+    let run = spawn(cmd);
+    // The filter is in force on the running program.
+    let status = fs::read_to_string(format!("/proc/{}/status", run.child.id())).unwrap();
+    assert!(
+        status
+            .lines()
+            .any(|l| l.split_whitespace().eq(["Seccomp:", "2"])),
+        "{status}"
+    );
+    exercise_every_page_kind(&run.server);
+    stop(run);
+    let _ = fs::remove_dir_all(&dir);
 }

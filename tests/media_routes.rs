@@ -127,7 +127,9 @@ fn film_page_has_player_tracks_and_poster() {
         .unwrap();
     assert!(ko_track.contains("default"));
     assert!(t.contains("poster=\"/file/videos/"));
-    assert!(t.contains("?download=1"));
+    // Saving goes through the page that says so (tests/save_notice.rs).
+    assert!(t.contains("href=\"/save/videos/"));
+    assert!(!t.contains("?download=1"));
     let en = server()
         .get(&format!("{}?lang=en", film["page"].as_str().unwrap()))
         .text();
@@ -148,7 +150,7 @@ fn unplayable_film_offers_the_download_instead() {
     assert!(!t.contains("<video"), "no broken player");
     assert!(t.contains("class=\"notice\""));
     assert!(t.contains("AVI"));
-    assert!(t.contains("?download=1"));
+    assert!(t.contains("href=\"/save/videos/"));
     let dl = server().request(
         "HEAD",
         &format!("{}?download=1", avi["url"].as_str().unwrap()),

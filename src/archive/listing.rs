@@ -147,8 +147,14 @@ impl Archive {
     /// First position whose title (compared as bytes) is not less than `key`;
     /// `title_count()` when every title is less.
     pub fn title_lower_bound(&self, key: &str) -> Result<u32> {
+        self.title_lower_bound_bytes(key.as_bytes())
+    }
+
+    /// [`Archive::title_lower_bound`] for a key that need not be UTF-8 (an
+    /// upper bound past every title starting with some prefix).
+    pub fn title_lower_bound_bytes(&self, key: &[u8]) -> Result<u32> {
         let count = self.title_count()?;
-        self.title_tree.lower_bound(count, key.as_bytes(), |mid| {
+        self.title_tree.lower_bound(count, key, |mid| {
             let d = self.raw_dirent(self.title_entry(mid)?)?;
             Ok(d.effective_title().to_vec())
         })

@@ -43,7 +43,7 @@ mod dirent;
 mod error;
 mod header;
 mod listing;
-mod search_tree;
+pub(crate) mod search_tree;
 mod split;
 mod verify;
 
@@ -266,6 +266,13 @@ impl Archive {
 
     pub fn dirent(&self, index: u32) -> Result<Dirent> {
         self.raw_dirent(index).map(RawDirent::into_dirent)
+    }
+
+    /// The title of an entry as shown (the path when none is stored), with
+    /// undecodable bytes replaced.
+    pub fn entry_title(&self, index: u32) -> Result<String> {
+        let d = self.raw_dirent(index)?;
+        Ok(String::from_utf8_lossy(d.effective_title()).into_owned())
     }
 
     /// First dirent index whose (namespace, path) is not less than the key.

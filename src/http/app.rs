@@ -1,14 +1,16 @@
 //! The application as the server sees it: shared state and the one route
 //! table. Each route is one line here and one small function in `handlers`.
 
-use super::handlers::{api, assets, content, media, pages};
+use super::contain::{self, Containment, Gate, Origin, Origins};
+use super::handlers::{api, assets, content, media, pages, viewer};
 use super::request::Req;
-use super::response::Reply;
+use super::response::{Body, Reply};
 use super::server::Handler;
 use crate::bundle::Catalog;
 use crate::lang::Lang;
 use crate::render::Ui;
 use crate::session::Stopper;
+use std::sync::Arc;
 
 pub struct App {
     pub catalog: Catalog,
@@ -16,10 +18,15 @@ pub struct App {
     pub lang: Option<Lang>,
     /// Pulled by the close control.
     pub stopper: Stopper,
-    /// Whether archives' own scripts may run (`--archive-scripts`).
-    pub archive_scripts: bool,
     /// Documents' pages drawn as pictures, with their cache.
     pub pages: crate::pdf::Renderer,
+    /// The two origins and who runs archive scripts.
+    pub contain: Containment,
+    /// Archive id → whether it is made to run scripts (read once).
+    needs: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    /// The archives' suggestion indexes, filled in the background once the
+    /// server listens.
+    pub title_indexes: Arc<crate::titleindex::Indexes>,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -31,17 +38,21 @@ enum Match {
     Prefix(&'static str),
 }
 
+/// The interface origin: the library, the viewer, the close control, and
+/// the direct (no-script) archive pages.
 const ROUTES: &[(Match, Route)] = &[
     (Match::Exact("/"), pages::home),
     (Match::Exact("/search"), pages::search),
     (Match::Exact("/external"), pages::external),
     (Match::Exact("/close"), pages::close),
+    (Match::Prefix("/read/"), viewer::read),
     (Match::Exact("/hide"), pages::hide),
     (Match::Exact("/random"), content::random),
     (Match::Prefix("/content/"), content::content),
     (Match::Prefix("/raw/"), content::raw),
     (Match::Prefix("/icon/"), content::icon),
     (Match::Prefix("/file/"), media::file),
+    (Match::Prefix("/save/"), media::save),
     (Match::Prefix("/vtt/"), media::vtt),
     (Match::Prefix("/view/"), media::item_page),
     (Match::Prefix("/pageimg/"), media::page_image),
@@ -54,16 +65,67 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Exact("/favicon.ico"), assets::favicon),
 ];
 
+/// The content origin: archive entries for the viewer's frame, the helper
+/// script, the browser test, and the outside-link notice. Nothing here
+/// carries the close token or an interface page.
+const CONTENT_ROUTES: &[(Match, Route)] = &[
+    (Match::Prefix("/content/"), content::framed),
+    (Match::Exact("/external"), viewer::external),
+    (Match::Exact("/_ds/helper.js"), viewer::helper),
+    (Match::Exact("/_ds/probe"), viewer::probe),
+    (Match::Exact("/_ds/probe-done"), viewer::probe_done),
+];
+
 impl App {
     pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
         let pages = crate::pdf::Renderer::new(&catalog.root);
+        let title_indexes = Arc::new(crate::titleindex::Indexes::new(catalog.zims.len()));
         App {
+            title_indexes,
             catalog,
             lang,
             stopper,
-            archive_scripts: false,
             pages,
+            contain: Containment::new(Origins::default(), false, Default::default()),
+            needs: Default::default(),
         }
+    }
+
+    /// Where a link to an article of `zim_id` leads for this browser: the
+    /// viewer when the archive's scripts may run here, else the direct page.
+    pub fn article_url(&self, req: &Req, zim_id: &str, user_path: &str) -> String {
+        if self.contain.viewer_for(req, zim_id) {
+            crate::render::urls::read(zim_id, user_path)
+        } else {
+            crate::render::urls::content(zim_id, user_path)
+        }
+    }
+
+    /// A link built by the search room (`/content/<id>/…`), turned into the
+    /// viewer's when the archive's scripts may run here.
+    pub fn article_link(&self, req: &Req, zim_id: Option<&str>, url: String) -> String {
+        match (zim_id, url.strip_prefix("/content/")) {
+            (Some(id), Some(rest)) if self.contain.viewer_for(req, id) => format!("/read/{rest}"),
+            _ => url,
+        }
+    }
+
+    /// Whether an archive is made to run scripts (a web crawl, a video
+    /// channel, simulations), from its metadata, or this page is.
+    pub fn needs_scripts(&self, item: &crate::bundle::ZimItem, html: &str) -> bool {
+        let by_archive = {
+            let mut known = self.needs.lock().unwrap_or_else(|e| e.into_inner());
+            *known
+                .entry(item.id.clone())
+                .or_insert_with(|| match &item.archive {
+                    Ok(a) => crate::render::contained::scripted_archive(
+                        &a.metadata_text("Scraper").unwrap_or_default(),
+                        &a.metadata_text("Tags").unwrap_or_default(),
+                    ),
+                    Err(_) => false,
+                })
+        };
+        by_archive || crate::render::contained::scripted_page(html)
     }
 
     /// The page language: the URL's `lang`, then `--lang`, then the
@@ -85,29 +147,99 @@ impl App {
     }
 }
 
-impl Handler for App {
+fn route(routes: &[(Match, Route)], app: &App, req: &Req, ui: &Ui) -> Option<Reply> {
+    let path = req.raw_path.as_str();
+    for (m, route) in routes {
+        match m {
+            Match::Exact(p) if path == *p => return Some(route(app, req, ui, "")),
+            Match::Prefix(p) => {
+                if let Some(rest) = path.strip_prefix(p) {
+                    return Some(route(app, req, ui, rest));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// One listener's view of the app: which origin it is decides the routes.
+pub struct Site {
+    pub app: Arc<App>,
+    pub origin: Origin,
+}
+
+impl Site {
+    pub fn pair(app: Arc<App>) -> (Site, Site) {
+        (
+            Site {
+                app: app.clone(),
+                origin: Origin::Ui,
+            },
+            Site {
+                app,
+                origin: Origin::Content,
+            },
+        )
+    }
+}
+
+/// The content origin's own answer for errors: a bare page, never one with
+/// the interface's header (which carries the close control).
+fn bare(status: u16, ui: &Ui) -> Reply {
+    Reply::html(status, crate::render::bare_message(ui, status))
+}
+
+impl Handler for Site {
     fn accepts_post(&self, path: &str) -> bool {
-        path == "/close"
+        self.origin == Origin::Ui && path == "/close"
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let ui = self.ui(req);
-        let path = req.raw_path.as_str();
-        for (m, route) in ROUTES {
-            match m {
-                Match::Exact(p) if path == *p => return route(self, req, &ui, ""),
-                Match::Prefix(p) => {
-                    if let Some(rest) = path.strip_prefix(p) {
-                        return route(self, req, &ui, rest);
-                    }
-                }
-                _ => {}
+        let app = &*self.app;
+        let ui = app.ui(req);
+        if self.origin == Origin::Ui && req.raw_path == "/_ds/probe-hit" {
+            // The browser test's forbidden request: that it arrived at all is
+            // the answer. It is refused below like any request of the other
+            // origin.
+            if let Some(k) = req.param("k") {
+                app.contain.probe_hit(k);
             }
         }
-        pages::not_found(&ui)
+        match contain::gate(self.origin, req) {
+            Gate::Pass => {}
+            Gate::NoWorker => {
+                return Reply::new(404, "text/plain; charset=utf-8", Body::Empty);
+            }
+            Gate::Refuse => return self.refuse(req, 403),
+        }
+        match self.origin {
+            Origin::Ui => route(ROUTES, app, req, &ui).unwrap_or_else(|| pages::not_found(&ui)),
+            Origin::Content => {
+                let r = route(CONTENT_ROUTES, app, req, &ui).unwrap_or_else(|| bare(404, &ui));
+                if r.status >= 400 {
+                    // Handlers shared with the interface answer errors with
+                    // its pages; here they go out bare.
+                    return bare(r.status, &ui);
+                }
+                r
+            }
+        }
     }
 
     fn refuse(&self, req: &Req, status: u16) -> Reply {
+        match self.origin {
+            // Another site's request learns nothing, not even our header.
+            Origin::Ui if status == 403 => bare(status, &self.app.ui(req)),
+            Origin::Ui => self.app.refuse_ui(req, status),
+            Origin::Content if status != 421 => bare(status, &self.app.ui(req)),
+            Origin::Content => self.app.refuse_ui(req, status),
+        }
+    }
+}
+
+impl App {
+    fn refuse_ui(&self, req: &Req, status: u16) -> Reply {
         let ui = self.ui(req);
         match status {
             405 => pages::error_page(&ui, 405, "method_title", ui.s().t("method_body")),

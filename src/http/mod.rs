@@ -2,6 +2,7 @@
 //! route table with its handlers.
 
 pub mod app;
+pub mod contain;
 pub mod guard;
 pub mod handlers;
 pub mod range;

@@ -24,6 +24,16 @@ pub struct Req {
     pub if_range: Option<String>,
     pub origin: Option<String>,
     pub accept_language: Option<String>,
+    /// Fetch Metadata (`Sec-Fetch-Site`, `-Dest`, `-Mode`), lower-cased;
+    /// old browsers send none.
+    pub fetch_site: Option<String>,
+    pub fetch_dest: Option<String>,
+    pub fetch_mode: Option<String>,
+    /// A `Service-Worker: script` header: a registration's fetch.
+    pub service_worker: bool,
+    pub user_agent: Option<String>,
+    /// `Sec-CH-UA`: Chromium's brand list.
+    pub ch_ua: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -47,6 +57,12 @@ impl Req {
             if_range: None,
             origin: None,
             accept_language: None,
+            fetch_site: None,
+            fetch_dest: None,
+            fetch_mode: None,
+            service_worker: false,
+            user_agent: None,
+            ch_ua: None,
         }
     }
 

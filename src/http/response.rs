@@ -34,20 +34,26 @@ impl Body {
     }
 }
 
-/// Which Content-Security-Policy a response carries.
+/// Which Content-Security-Policy (and companions) a response carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Policy {
     /// Our own pages: no inline script or style at all.
     Ui,
-    /// Archive content: its own inline scripts and styles run, but nothing
-    /// may be fetched from, sent to, or framed from anywhere but this server.
+    /// The viewer: our page, whose one frame may only come from the
+    /// content origin on port `content`.
+    Viewer { content: u16 },
+    /// Archive content on the interface origin (the direct page): sandboxed,
+    /// no script of the archive runs.
     Archive,
-    /// Archive content whose own scripts may run (`--archive-scripts`).
-    ArchiveScripts,
+    /// Archive content on the content origin, framed by the viewer of the
+    /// interface origin on port `ui`; its own scripts run when `scripts`.
+    Framed { ui: u16, scripts: bool },
+    /// The browser test page: it may try to reach port `ui`, and the
+    /// browser must refuse it.
+    Probe { ui: u16 },
     /// Files of the drive served as they are: nothing in them may run.
     File,
 }
-
 pub struct Reply {
     pub status: u16,
     pub content_type: Option<String>,
@@ -116,32 +122,86 @@ impl Reply {
 
 const CSP_UI: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'";
 const CSP_FILE: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; object-src 'self'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'";
-/// Archive content by default: as [`CSP_ARCHIVE_SCRIPTS`], but sandboxed with
-/// scripts off. A script of an archive could otherwise send the whole tab to
-/// another site (no CSP directive stops a navigation); links still work, and
-/// they are rewritten on the server.
+/// Archive content on the interface origin: sandboxed with scripts off. A
+/// script of an archive could otherwise send the whole tab to another site
+/// (no CSP directive stops a navigation) or reach the close control; links
+/// still work, and they are rewritten on the server.
 const CSP_ARCHIVE: &str = "sandbox allow-same-origin allow-forms allow-downloads; default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
-const CSP_ARCHIVE_SCRIPTS: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'";
+/// Archive content on the content origin with its scripts: what archives
+/// need (inline scripts, eval, `blob:` workers and frames, as Zimit's
+/// replay does), from this origin only. `form-action` has no fallback.
+const CSP_FRAMED_SCRIPTS: &str = "sandbox allow-scripts allow-same-origin allow-forms allow-modals allow-downloads; default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline' blob:; img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data: blob:; connect-src 'self' data: blob:; worker-src 'self' blob:; frame-src 'self' blob:; child-src 'self' blob:; manifest-src 'none'; object-src 'none'; form-action 'self'; base-uri 'self'";
+/// The same without scripts.
+const CSP_FRAMED: &str = "sandbox allow-same-origin allow-forms allow-downloads; default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'none'; frame-src 'self'; child-src 'self'; manifest-src 'none'; object-src 'none'; form-action 'self'; base-uri 'self'";
+/// Powerful features no archive page needs; the browser's location lookup
+/// is itself traffic.
+const PERMISSIONS: &str = "geolocation=(), camera=(), microphone=(), display-capture=(), payment=(), usb=(), serial=(), hid=(), browsing-topics=()";
 
 /// Headers every response carries, whatever route produced it.
-pub fn safety_headers(policy: Policy) -> [(&'static str, &'static str); 7] {
-    [
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-        (
-            "Content-Security-Policy",
-            match policy {
-                Policy::Ui => CSP_UI,
-                Policy::Archive => CSP_ARCHIVE,
-                Policy::ArchiveScripts => CSP_ARCHIVE_SCRIPTS,
-                Policy::File => CSP_FILE,
-            },
-        ),
-        ("X-DNS-Prefetch-Control", "off"),
-        ("Cross-Origin-Resource-Policy", "same-origin"),
-        ("X-Frame-Options", "SAMEORIGIN"),
-    ]
+pub fn safety_headers(policy: Policy) -> Vec<(&'static str, Cow<'static, str>)> {
+    let mut h: Vec<(&'static str, Cow<'static, str>)> = vec![
+        ("Cache-Control", "no-store".into()),
+        ("X-Content-Type-Options", "nosniff".into()),
+        ("Referrer-Policy", "no-referrer".into()),
+    ];
+    match policy {
+        Policy::Ui => h.push(("Content-Security-Policy", CSP_UI.into())),
+        Policy::Archive => h.push(("Content-Security-Policy", CSP_ARCHIVE.into())),
+        Policy::File => h.push(("Content-Security-Policy", CSP_FILE.into())),
+        Policy::Viewer { content } => {
+            let c = format!("http://127.0.0.1:{content}");
+            h.push((
+                "Content-Security-Policy",
+                format!("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src {c}; child-src {c}; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'").into(),
+            ));
+            h.push((
+                "Permissions-Policy",
+                format!("{PERMISSIONS}, fullscreen=(self \"{c}\")").into(),
+            ));
+            h.push(("Cross-Origin-Opener-Policy", "same-origin".into()));
+        }
+        Policy::Framed { ui, scripts } => {
+            let csp = if scripts {
+                CSP_FRAMED_SCRIPTS
+            } else {
+                CSP_FRAMED
+            };
+            h.push((
+                "Content-Security-Policy",
+                format!("{csp}; frame-ancestors http://127.0.0.1:{ui} 'self'").into(),
+            ));
+            h.push(("Connection-Allowlist", "(response-origin)".into()));
+            h.push(("Permissions-Policy", PERMISSIONS.into()));
+            h.push(("Vary", "Sec-Fetch-Dest, Sec-Fetch-Site".into()));
+        }
+        Policy::Probe { ui } => {
+            h.push((
+                "Content-Security-Policy",
+                format!("sandbox allow-scripts allow-same-origin; default-src 'none'; script-src 'unsafe-inline'; connect-src 'self' http://127.0.0.1:{ui}; frame-ancestors http://127.0.0.1:{ui}").into(),
+            ));
+            h.push(("Connection-Allowlist", "(response-origin)".into()));
+        }
+    }
+    if matches!(
+        policy,
+        Policy::Archive | Policy::Framed { scripts: false, .. }
+    ) {
+        // Internet Explorer 10/11 ignore `Content-Security-Policy` but
+        // honour this one's sandbox: scripts off there too.
+        h.push((
+            "X-Content-Security-Policy",
+            "sandbox allow-same-origin allow-forms".into(),
+        ));
+    }
+    h.push(("X-DNS-Prefetch-Control", "off".into()));
+    h.push(("Cross-Origin-Resource-Policy", "same-origin".into()));
+    match policy {
+        // Framed by the other origin: `frame-ancestors` says by whom.
+        Policy::Framed { .. } | Policy::Probe { .. } => {}
+        Policy::Viewer { .. } => h.push(("X-Frame-Options", "DENY".into())),
+        _ => h.push(("X-Frame-Options", "SAMEORIGIN".into())),
+    }
+    h
 }
 
 /// A reply ready to write: final status, headers, and a reader of the bytes.
@@ -171,8 +231,8 @@ pub fn finish(mut reply: Reply, range_header: Option<&str>, if_range: Option<&st
         _ => range_header,
     };
     let mut headers: Vec<(String, String)> = safety_headers(reply.policy)
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into_owned()))
         .collect();
     if let Some(ct) = &reply.content_type {
         headers.push(("Content-Type".into(), ct.clone()));

@@ -46,11 +46,23 @@ pub struct Running {
     port: u16,
     stop: Arc<AtomicBool>,
     accept: JoinHandle<()>,
+    /// The content origin's listener, which lives and stops with this one.
+    companion: Option<Box<Running>>,
 }
 
 impl Running {
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the content origin (archive pages in the viewer's frame).
+    pub fn content_port(&self) -> Option<u16> {
+        self.companion.as_ref().map(|c| c.port)
+    }
+
+    pub fn with_companion(mut self, other: Running) -> Running {
+        self.companion = Some(Box::new(other));
+        self
     }
 
     pub fn url(&self) -> String {
@@ -59,6 +71,9 @@ impl Running {
 
     /// Stops accepting. Connections already open finish on their own threads.
     pub fn shutdown(self) {
+        if let Some(c) = self.companion {
+            c.shutdown();
+        }
         self.stop.store(true, Ordering::SeqCst);
         // The accept call only returns for a connection: make one. (The
         // program itself never does this: it just exits, see `serve::run`.)
@@ -109,7 +124,12 @@ pub fn start(
                 max_connections.max(1),
             )
         })?;
-    Ok(Running { port, stop, accept })
+    Ok(Running {
+        port,
+        stop,
+        accept,
+        companion: None,
+    })
 }
 
 fn accept_loop(
@@ -266,6 +286,13 @@ fn respond(head: &wire::Head, handler: &dyn Handler, port: u16) -> (Method, resp
     req.if_range = owned("If-Range");
     req.origin = owned("Origin");
     req.accept_language = owned("Accept-Language");
+    let lower = |name: &str| head.header(name).map(|v| v.trim().to_ascii_lowercase());
+    req.fetch_site = lower("Sec-Fetch-Site");
+    req.fetch_dest = lower("Sec-Fetch-Dest");
+    req.fetch_mode = lower("Sec-Fetch-Mode");
+    req.service_worker = head.header("Service-Worker").is_some();
+    req.user_agent = owned("User-Agent");
+    req.ch_ua = owned("Sec-CH-UA");
 
     let reply = if !guard::host_ok(req.host.as_deref(), port) {
         handler.refuse(&req, 421)

@@ -76,13 +76,13 @@ pub fn sections(ui: &Ui, sections: &[Section]) -> String {
     for sec in sections.iter().filter(|x| x.count > 0) {
         let id = sec.heading_key.replace('_', "-");
         out.push_str(&format!(
-            "<section class=\"kind\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{} <span class=\"count\">({})</span></h2>",
+            "<div class=\"kind\" role=\"region\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{} <span class=\"count\">({})</span></h2>",
             escape(s.t(sec.heading_key)),
             escape(&s.fmt("section_count", &[("n", &sec.count.to_string())]))
         ));
         out.push_str(&card_list(ui, &sec.items, 0));
         out.push_str(&format!(
-            "<p><a href=\"{}\">{}</a></p></section>",
+            "<p><a href=\"{}\">{}</a></p></div>",
             escape(&ui.link(&sec.list_url)),
             escape(&s.fmt("see_all", &[("n", &sec.count.to_string())]))
         ));
@@ -153,7 +153,7 @@ pub fn listing(ui: &Ui, v: &ListView) -> String {
     }
     if !nav.is_empty() {
         out.push_str(&format!(
-            "<nav class=\"pager\" aria-label=\"{}\">{}</nav>",
+            "<div class=\"pager\" role=\"navigation\" aria-label=\"{}\">{}</div>",
             escape(s.t("pager_label")),
             nav.join(" ")
         ));
@@ -250,11 +250,13 @@ fn meta_line(
     format!("<p class=\"meta\">{}</p>", parts.join(" · "))
 }
 
+/// Never the file itself: a page that first says a copy will land on this
+/// computer (`/save/`).
 fn download_link(ui: &Ui, file_url: &str, size: u64) -> String {
     format!(
-        "<p><a class=\"button\" href=\"{}\" download>{}</a> <span class=\"meta\">{}</span></p>",
-        escape(&format!("{file_url}?download=1")),
-        escape(ui.s().t("download")),
+        "<p><a class=\"button\" href=\"{}\">{}</a> <span class=\"meta\">{}</span></p>",
+        escape(&ui.link(&super::urls::save_of_file(file_url))),
+        escape(ui.s().t("save_button")),
         escape(&format::size(size))
     )
 }
@@ -285,9 +287,12 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 .map(|p| format!(" poster=\"{}\"", escape(p)))
                 .unwrap_or_default()
         ));
+        // `</source>` and `</track>` are written out although HTML5 makes
+        // them void: NetSurf's parser does not know them and would keep the
+        // rest of the page inside the player.
         for (url, ty) in &v.sources {
             out.push_str(&format!(
-                "<source src=\"{}\" type=\"{}\">",
+                "<source src=\"{}\" type=\"{}\"></source>",
                 escape(url),
                 escape(ty)
             ));
@@ -300,7 +305,7 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
             .or(if v.tracks.is_empty() { None } else { Some(0) });
         for (i, t) in v.tracks.iter().enumerate() {
             out.push_str(&format!(
-                "<track kind=\"subtitles\" src=\"{}\"{} label=\"{}\"{}>",
+                "<track kind=\"subtitles\" src=\"{}\"{} label=\"{}\"{}></track>",
                 escape(&t.url),
                 t.lang
                     .as_ref()
@@ -314,15 +319,17 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 }
             ));
         }
+        // What engines without the element show (IE 8, NetSurf): for a
+        // film, that this browser plays none of its files and where they
+        // are on the drive (film.js shows the same where a player exists
+        // but plays none); then the save page, never the file straight away.
         if v.video {
-            // What IE <= 8 and NetSurf show instead of a player; film.js
-            // shows the same where a player exists but plays none of them.
             out.push_str(&no_player_note(ui, v));
         } else {
             out.push_str(&format!(
                 "<a href=\"{}\">{}</a>",
-                escape(&v.file_url),
-                escape(s.t("download"))
+                escape(&ui.link(&super::urls::save_of_file(&v.file_url))),
+                escape(s.t("save_button"))
             ));
         }
         out.push_str(&format!("</{tag}>"));
@@ -376,7 +383,7 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
     }
     if v.playlist.len() > 1 {
         out.push_str(&format!(
-            "<section aria-labelledby=\"pl\"><h2 id=\"pl\">{}</h2><p class=\"meta\">{}</p><ol class=\"playlist\">",
+            "<div class=\"playlist-box\" role=\"region\" aria-labelledby=\"pl\"><h2 id=\"pl\">{}</h2><p class=\"meta\">{}</p><ol class=\"playlist\">",
             escape(s.t("playlist")),
             escape(s.t("playlist_hint"))
         ));
@@ -393,7 +400,7 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 escape(title)
             ));
         }
-        out.push_str("</ol></section>");
+        out.push_str("</ol></div>");
     }
     if v.video && v.playable {
         out.push_str(&format!(
@@ -549,7 +556,7 @@ fn page_block(ui: &Ui, p: &PageView) -> String {
     out.push_str(&page_nav(ui, p, label));
     if p.count > 2 {
         out.push_str(&format!(
-            "<form class=\"page-jump\" method=\"get\" action=\"{}\"><label for=\"page-number\">{}</label> <input type=\"text\" id=\"page-number\" name=\"page\" size=\"4\" value=\"{}\">{}<button type=\"submit\">{}</button></form>",
+            "<form class=\"page-jump\" method=\"get\" action=\"{}\"><label for=\"page-number\">{}</label> <input type=\"text\" id=\"page-number\" name=\"page\" size=\"4\" value=\"{}\">{}<input type=\"submit\" value=\"{}\"></form>",
             escape(&p.view_url),
             escape(s.t("page_jump")),
             p.number,
@@ -627,6 +634,6 @@ pub fn markdown_page(ui: &Ui, title: &str, body_html: &str) -> String {
         title,
         "",
         None,
-        &format!("<article class=\"page\">{body_html}</article>"),
+        &format!("<div class=\"page\">{body_html}</div>"),
     )
 }

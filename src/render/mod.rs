@@ -1,17 +1,20 @@
 //! Turns data into HTML pages. Knows nothing of files, archives or HTTP: the
 //! handlers pass in plain view structs and get a string back.
 
+pub mod contained;
 pub mod format;
 pub mod html;
 pub mod i18n;
 pub mod links;
 pub mod media;
 pub mod rewrite;
+pub mod save;
 pub mod template;
 pub mod urls;
 
 use crate::assets;
 use crate::lang::Lang;
+pub use contained::bare_message;
 use html::escape;
 use i18n::Strings;
 use template::{render, Vars};
@@ -168,19 +171,19 @@ pub fn home(ui: &Ui, view: &HomeView) -> String {
         String::new()
     } else {
         let mut out = format!(
-            "<section aria-labelledby=\"h-library\"><h2 id=\"h-library\">{}</h2><ul class=\"cards\">",
+            "<div class=\"kind library\" role=\"region\" aria-labelledby=\"h-library\"><h2 id=\"h-library\">{}</h2><ul class=\"cards\">",
             escape(s.t("library_heading"))
         );
         for a in &view.archives {
             out.push_str(&archive_card(ui, a));
         }
-        out.push_str("</ul></section>");
+        out.push_str("</ul></div>");
         out
     };
     let welcome = view
         .welcome_html
         .as_ref()
-        .map(|w| format!("<article class=\"welcome\">{w}</article>"))
+        .map(|w| format!("<div class=\"welcome\">{w}</div>"))
         .unwrap_or_default();
     let content = render(
         "home",
@@ -236,7 +239,7 @@ fn archive_card(ui: &Ui, a: &ArchiveCard) -> String {
         meta.push(s.fmt("archive_language", &[("lang", &a.language)]));
     }
     format!(
-        "<li class=\"card\">{icon}<div><h3><a href=\"{url}\">{title}</a></h3><p>{desc}</p><p class=\"meta\">{meta}</p></div></li>",
+        "<li class=\"card\">{icon}<div class=\"body\"><h3><a href=\"{url}\">{title}</a></h3><p>{desc}</p><p class=\"meta\">{meta}</p></div></li>",
         url = escape(&ui.link(&a.url)),
         title = escape(&a.title),
         desc = escape(&a.description),
@@ -342,7 +345,7 @@ fn pager(ui: &Ui, v: &SearchView) -> String {
     }
     let page_no = v.offset / size + 1;
     format!(
-        "<nav class=\"pager\" aria-label=\"{}\">{} <span>{}</span></nav>",
+        "<div class=\"pager\" role=\"navigation\" aria-label=\"{}\">{} <span>{}</span></div>",
         escape(s.t("pager_label")),
         links.join(" "),
         escape(&s.fmt("page_of", &[("page", &page_no.to_string())]))
@@ -379,7 +382,7 @@ pub fn external(ui: &Ui, address: &str) -> String {
 pub fn closed(ui: &Ui) -> String {
     let s = ui.s();
     format!(
-        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body><main class=\"wrap plain\"><p>{b}</p></main></body></html>",
+        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body><div class=\"wrap plain\"><p>{b}</p></div></body></html>",
         l = ui.lang.code(),
         t = escape(s.t("closed_title")),
         a = assets::PREFIX,
@@ -391,7 +394,7 @@ pub fn closed(ui: &Ui) -> String {
 /// drive's own `hide.md`.
 pub fn hidden(ui: &Ui, body_html: Option<&str>) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body class=\"hidden-page\"><main class=\"wrap plain\">{b}</main></body></html>",
+        "<!DOCTYPE html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><link rel=\"stylesheet\" href=\"{a}style.css\"></head><body class=\"hidden-page\"><div class=\"wrap plain\">{b}</div></body></html>",
         l = ui.lang.code(),
         t = escape(ui.s().t("hide_title")),
         a = assets::PREFIX,
@@ -399,9 +402,12 @@ pub fn hidden(ui: &Ui, body_html: Option<&str>) -> String {
     )
 }
 
-/// The small bar put at the top of every archive page: home, search this
-/// archive, random article. Plain links and a GET form: no JavaScript needed.
-pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
+/// The small bar above archive pages: home, search this archive, random
+/// article, hide, close. Plain links and a GET form: no JavaScript needed.
+/// The close token goes only into the viewer (`with_token`); a page of an
+/// archive gets a link to the close page instead, so no archive ever holds
+/// the token.
+pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str, with_token: bool) -> String {
     let s = ui.s();
     let id_q = urls::query_escape(zim_id);
     let lang_field = if ui.lang_in_url {
@@ -415,14 +421,16 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
     format!(
         concat!(
             "<div id=\"ds-bar\" role=\"navigation\" aria-label=\"{label}\" lang=\"{lang}\">",
-            "<a href=\"{home}\">{home_t}</a>",
-            "<span class=\"ds-title\">{title}</span>",
+            // Spaces between the pieces: engines that ignore the margins
+            // (Dillo) and text browsers still show them apart.
+            "<a href=\"{home}\">{home_t}</a> ",
+            "<span class=\"ds-title\">{title}</span> ",
             "<form action=\"/search\" method=\"get\"><input type=\"hidden\" name=\"zim\" value=\"{id}\">{lang_field}",
-            "<input type=\"search\" name=\"q\" aria-label=\"{search_t}\" placeholder=\"{search_t}\" data-suggest=\"/api/suggest\" data-zim=\"{id}\" autocomplete=\"off\">",
-            "<button type=\"submit\">{go}</button></form>",
-            "<a href=\"{random}\">{random_t}</a>",
-            "<a class=\"ds-hide\" href=\"/hide\">{hide_t}</a>",
-            "<form class=\"ds-close\" method=\"post\" action=\"/close?token={token}\"><button type=\"submit\">{close_t}</button></form>",
+            "<input class=\"ds-q\" type=\"search\" name=\"q\" aria-label=\"{search_t}\" placeholder=\"{search_t}\" data-suggest=\"/api/suggest\" data-zim=\"{id}\" autocomplete=\"off\">",
+            "<input class=\"ds-go\" type=\"submit\" value=\"{go}\"></form> ",
+            "<a href=\"{random}\">{random_t}</a> ",
+            "<a class=\"ds-hide\" href=\"/hide\">{hide_t}</a> ",
+            "{close}",
             "</div>"
         ),
         label = escape(s.t("toolbar_label")),
@@ -437,8 +445,19 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str) -> String {
         random = escape(&ui.link(&format!("/random?zim={id_q}"))),
         random_t = escape(s.t("toolbar_random")),
         hide_t = escape(s.t("hide")),
-        close_t = escape(s.t("close")),
-        token = crate::session::close_token(),
+        close = if with_token {
+            format!(
+                "<form class=\"ds-close\" method=\"post\" action=\"/close?token={}\"><input type=\"submit\" value=\"{}\"></form>",
+                crate::session::close_token(),
+                escape(s.t("close"))
+            )
+        } else {
+            format!(
+                "<a class=\"ds-close\" href=\"{}\">{}</a>",
+                escape(&ui.link("/close")),
+                escape(s.t("close"))
+            )
+        },
     )
 }
 

@@ -49,7 +49,7 @@ fn source(name: &str) -> &'static str {
 
 /// Paths (inside `web/`) of every template.
 pub fn names() -> Vec<String> {
-    let mut v: Vec<String> = ["layout", "home", "search", "message", "external"]
+    let mut v: Vec<String> = ["layout", "home", "search", "message", "external", "viewer"]
         .iter()
         .map(|n| format!("templates/{n}.html"))
         .collect();

@@ -49,6 +49,12 @@ pub fn content(id: &str, user_path: &str) -> String {
     format!("/content/{}/{}", segment_escape(id), path_escape(user_path))
 }
 
+/// `/read/<id>/<path>`: the viewer, which frames the entry from the
+/// content origin.
+pub fn read(id: &str, user_path: &str) -> String {
+    format!("/read/{}/{}", segment_escape(id), path_escape(user_path))
+}
+
 /// `/raw/<id>/<path>`.
 pub fn raw(id: &str, user_path: &str) -> String {
     format!("/raw/{}/{}", segment_escape(id), path_escape(user_path))
@@ -57,6 +63,20 @@ pub fn raw(id: &str, user_path: &str) -> String {
 /// `/file/<rel>`: a file of the drive, as stored.
 pub fn file(rel: &str) -> String {
     format!("/file/{}", path_escape(rel))
+}
+
+/// `/save/<rel>`: the page that says a copy of the file is about to land on
+/// this computer, before offering it as an attachment.
+pub fn save(rel: &str) -> String {
+    format!("/save/{}", path_escape(rel))
+}
+
+/// The save page of a `/file/` URL (the two take the same path).
+pub fn save_of_file(file_url: &str) -> String {
+    match file_url.strip_prefix("/file/") {
+        Some(rest) => format!("/save/{rest}"),
+        None => file_url.to_string(),
+    }
 }
 
 /// `/view/<rel>`: the page of a document, film, recording or Markdown page.

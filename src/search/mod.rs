@@ -4,7 +4,11 @@
 
 pub mod fulltext;
 pub mod items;
+pub mod query;
+pub mod suggest;
 pub mod titles;
+
+pub use suggest::suggest;
 
 use crate::bundle::Catalog;
 use crate::render::urls;
@@ -29,16 +33,6 @@ pub struct Hit {
 pub struct Results {
     pub total: u64,
     pub hits: Vec<Hit>,
-}
-
-/// Suggestions as the reader types: files and archive titles by prefix.
-pub fn suggest(catalog: &Catalog, zim: Option<&str>, q: &str, limit: usize) -> Results {
-    let mut res = Results::default();
-    let files = file_hits(catalog, zim, q);
-    res.total = files.len() as u64;
-    res.hits.extend(files.into_iter().take(limit));
-    title_hits(catalog, zim, &[], q, 0, limit - res.hits.len(), &mut res);
-    res
 }
 
 /// Everything matching `q`, paged: the drive's own files first (there are

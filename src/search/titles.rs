@@ -24,7 +24,7 @@ pub struct TitleResults {
 /// Spellings of the query whose exact-case prefixes together cover what a
 /// reader means: as typed, lower case, first letter capital, all capitals,
 /// and each word capitalised.
-fn variants(q: &str) -> Vec<String> {
+pub(crate) fn variants(q: &str) -> Vec<String> {
     let lower = q.to_lowercase();
     let cap = |s: &str| {
         let mut c = s.chars();

@@ -14,6 +14,8 @@
 #![allow(dead_code)]
 
 pub mod firefox;
+pub mod hostile;
+pub mod trap;
 pub mod zim;
 
 use serde_json::{json, Value};
@@ -61,11 +63,18 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 /// Starts Chromium, or prints the skip notice and returns `None` when it is
 /// not installed. A Chromium that is there but does not start is a failure.
 pub fn launch() -> Option<Browser> {
+    launch_with(&[], "")
+}
+
+/// [`launch`] with more command-line switches, and host-resolver rules put
+/// before the catch-all (`MAP *.trap.test 127.0.0.1`: names that lead to a
+/// local trap; those names also skip the trap proxy).
+pub fn launch_with(args: &[String], resolver_rules: &str) -> Option<Browser> {
     let Some(exe) = chromium_path() else {
         println!("NOTICE: skipped: chromium not installed");
         return None;
     };
-    match Browser::start(&exe) {
+    match Browser::start_with(&exe, args, resolver_rules) {
         Ok(b) => Some(b),
         Err(e) => panic!("chromium at {} did not start: {e}", exe.display()),
     }
@@ -213,6 +222,10 @@ pub struct Browser {
 
 impl Browser {
     pub fn start(exe: &Path) -> Res<Browser> {
+        Browser::start_with(exe, &[], "")
+    }
+
+    pub fn start_with(exe: &Path, extra: &[String], resolver_rules: &str) -> Res<Browser> {
         let serial = serial();
         static N: AtomicUsize = AtomicUsize::new(0);
         let home = std::env::temp_dir().join(format!(
@@ -248,7 +261,10 @@ impl Browser {
             // Anything not on loopback goes to the trap, and no name resolves:
             // a test can never reach another machine.
             .arg(format!("--proxy-server=http://127.0.0.1:{}", trap.port))
-            .arg("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost")
+            .arg(format!(
+                "--host-resolver-rules={resolver_rules}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
+            ))
+            .args(extra)
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdin(Stdio::null())
@@ -563,6 +579,25 @@ impl Page<'_> {
     pub fn call(&mut self, method: &str, params: Value) -> Res<Value> {
         let s = self.session.clone();
         self.b.call(Some(&s), method, params)
+    }
+
+    /// A command for the browser itself (`Target.getTargets`, …).
+    pub fn browser_call(&mut self, method: &str, params: Value) -> Res<Value> {
+        self.b.call(None, method, params)
+    }
+
+    /// Open targets of `kind` (`page`, `service_worker`, `worker`, …).
+    pub fn targets(&mut self, kind: &str) -> Res<Vec<String>> {
+        let r = self.browser_call("Target.getTargets", json!({}))?;
+        Ok(r["targetInfos"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|t| t["type"] == kind)
+                    .map(|t| t["url"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// What happened since the last `clear_log`.

@@ -15,6 +15,8 @@ use std::time::Duration;
 
 pub struct Server {
     pub port: u16,
+    /// The content origin's port (archive pages for the viewer's frame).
+    pub content_port: u16,
     running: Option<Running>,
 }
 
@@ -50,6 +52,7 @@ pub fn start(dir: &Path) -> Server {
     let running = driveshelf::serve::start(&opts, dir).expect("server starts");
     Server {
         port: running.port(),
+        content_port: running.content_port().unwrap_or(0),
         running: Some(running),
     }
 }
@@ -86,6 +89,7 @@ impl Server {
     pub fn attach(port: u16) -> Server {
         Server {
             port,
+            content_port: 0,
             running: None,
         }
     }

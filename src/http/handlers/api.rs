@@ -29,14 +29,21 @@ pub fn suggest(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
     } else {
         limit
     };
-    let found = search::suggest(&app.catalog, scope(app, req), q, room);
+    let found = search::suggest(
+        &app.catalog,
+        Some(&app.title_indexes),
+        scope(app, req),
+        q,
+        room,
+        ui.lang,
+    );
     let items: Vec<Value> = found
         .hits
         .iter()
         .map(|h| {
             json!({
                 "title": h.title,
-                "url": h.url,
+                "url": app.article_link(req, h.zim.as_deref(), h.url.clone()),
                 "zim": h.zim,
                 "kind": h.kind,
             })
@@ -72,7 +79,7 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
         .map(|h| {
             json!({
                 "title": h.title,
-                "url": h.url,
+                "url": app.article_link(req, h.zim.as_deref(), h.url.clone()),
                 "kind": h.kind,
                 "zim": h.zim,
                 "snippet": h.snippet_html.clone().unwrap_or_default(),

@@ -113,6 +113,47 @@ pub fn file(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
     reply.with_header("Content-Disposition", disposition(how, name))
 }
 
+/// `/save/<rel>`: the page that says a copy is about to land on this
+/// computer; only from there does a link ask for the file as an attachment.
+pub fn save(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
+    let rel = match rel_of(ui, rest) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let Some(path) = app.catalog.file(&rel) else {
+        return pages::not_found(ui);
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => return pages::damaged(ui, &e.to_string()),
+    };
+    let back = match app.catalog.item(&rel) {
+        Some(item) => urls::view(&item.rel),
+        None => "/".to_string(),
+    };
+    let name = rel.rsplit('/').next().unwrap_or(&rel);
+    Reply::html(
+        200,
+        crate::render::save::save_page(
+            ui,
+            &crate::render::save::SaveView {
+                name,
+                size,
+                file_url: &urls::file(&rel),
+                back_url: &back,
+            },
+        ),
+    )
+}
+
+/// Whether browsers show a file of this type themselves rather than save it.
+fn shown_inline(name: &str) -> bool {
+    let mime = mime_of(name);
+    ["text/", "image/", "video/", "audio/", "application/pdf"]
+        .iter()
+        .any(|p| mime.starts_with(p))
+}
+
 /// Size and modification time: a file copied anew gets a new tag.
 fn file_etag(path: &std::path::Path, len: u64) -> Option<String> {
     let modified = std::fs::metadata(path).ok()?.modified().ok()?;
@@ -171,6 +212,9 @@ pub fn link_mapper<'a>(catalog: &'a Catalog, base: &'a str) -> impl Fn(&str) -> 
         Resolved::Item { rel, fragment } => {
             LinkTarget::Keep(format!("{}{fragment}", urls::view(&rel)))
         }
+        // A file no browser shows (an archive, a program) would be saved
+        // at once: such links go to the page that says so first.
+        Resolved::File(rel) if !shown_inline(&rel) => LinkTarget::Keep(urls::save(&rel)),
         Resolved::File(rel) | Resolved::Nowhere(rel) => LinkTarget::Keep(urls::file(&rel)),
         Resolved::Folder(folder) => LinkTarget::Keep(urls::list("all", Some(&folder))),
     }

@@ -6,3 +6,4 @@ pub mod assets;
 pub mod content;
 pub mod media;
 pub mod pages;
+pub mod viewer;

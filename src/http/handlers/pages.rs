@@ -22,7 +22,7 @@ fn section_key(k: Kind) -> &'static str {
 
 pub const PAGE_SIZE: usize = 20;
 
-pub fn home(app: &App, _req: &Req, ui: &Ui, _rest: &str) -> Reply {
+pub fn home(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
     let archives = app
         .catalog
         .zims
@@ -35,7 +35,7 @@ pub fn home(app: &App, _req: &Req, ui: &Ui, _rest: &str) -> Reply {
                 description: info.description.clone(),
                 language: info.language.clone(),
                 articles: info.articles,
-                url: urls::content(&z.id, ""),
+                url: app.article_url(req, &z.id, ""),
                 icon_url: info
                     .has_icon
                     .then(|| format!("/icon/{}", urls::segment_escape(&z.id))),
@@ -95,7 +95,7 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         .hits
         .into_iter()
         .map(|h| ResultItem {
-            url: ui.link(&h.url),
+            url: ui.link(&app.article_link(req, h.zim.as_deref(), h.url)),
             source: if !show_source {
                 String::new()
             } else if h.kind == "article" {
@@ -156,8 +156,9 @@ pub fn bad_request(ui: &Ui) -> Reply {
 pub fn close(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
     use crate::http::request::Method;
     if req.method != Method::Post {
-        return error_page(ui, 405, "method_title", ui.s().t("method_body"))
-            .with_header("Allow", "POST");
+        // The direct archive pages link here: the token is only ever in
+        // pages of ours, never in an archive's.
+        return Reply::html(200, render::contained::close_confirm(ui));
     }
     let same_origin = crate::http::guard::origin_ok(req.origin.as_deref(), app_port(req));
     if req.param("token") != Some(crate::session::close_token()) || !same_origin {

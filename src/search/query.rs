@@ -1,0 +1,155 @@
+//! A typed query and how well a title answers it.
+
+use crate::hangul::keyboard;
+use crate::hangul::keys;
+use crate::hangul::typing::{patterns, Pattern};
+
+/// How a title matches, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    /// The whole title, case and spacing aside.
+    Exact,
+    /// The title starts with it (spacing, punctuation, a syllable still
+    /// being composed and initial consonants aside).
+    Prefix,
+    /// A later part of the title does.
+    Contains,
+    /// Only the description or file name holds its words.
+    Description,
+}
+
+/// One reading of the query: as typed, or as the Hangul a Latin-mode
+/// keyboard slip stands for.
+pub struct Reading {
+    /// As typed (trimmed), or the Hangul of a slip.
+    pub raw: String,
+    pub exact: String,
+    pub folded: String,
+    pub patterns: Vec<Pattern>,
+    /// A keyboard slip: ranked after what was typed, class for class.
+    pub slip: bool,
+}
+
+impl Reading {
+    fn new(q: &str, slip: bool) -> Option<Reading> {
+        let folded = keys::fold(q);
+        if folded.is_empty() {
+            return None;
+        }
+        Some(Reading {
+            raw: q.to_string(),
+            exact: keys::exact(q),
+            patterns: patterns(&folded),
+            folded,
+            slip,
+        })
+    }
+}
+
+pub struct Query {
+    pub readings: Vec<Reading>,
+    /// Lower-cased words, for descriptions.
+    pub words: Vec<String>,
+}
+
+impl Query {
+    pub fn new(q: &str) -> Query {
+        let q = q.trim();
+        let mut readings: Vec<Reading> = Reading::new(q, false).into_iter().collect();
+        if let Some(h) = keyboard::slip(q) {
+            readings.extend(Reading::new(&h, true));
+        }
+        Query {
+            readings,
+            words: q
+                .to_lowercase()
+                .split_whitespace()
+                .map(String::from)
+                .collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.readings.is_empty()
+    }
+
+    /// How `title` matches, and whether through a keyboard slip.
+    pub fn classify(&self, title: &str) -> Option<(Class, bool)> {
+        let exact = keys::exact(title);
+        let folded: Vec<char> = keys::fold(title).chars().collect();
+        let mut best: Option<(Class, bool)> = None;
+        for r in &self.readings {
+            let class = if r.exact == exact {
+                Class::Exact
+            } else if r.patterns.iter().any(|p| p.is_prefix_of(&folded)) {
+                Class::Prefix
+            } else if r.patterns.iter().any(|p| p.is_inside(&folded)) {
+                Class::Contains
+            } else {
+                continue;
+            };
+            let found = (class, r.slip);
+            if best.is_none_or(|b| found < b) {
+                best = Some(found);
+            }
+        }
+        best
+    }
+
+    /// Whether every word is in one of `texts` (lower-cased by the caller).
+    pub fn words_in(&self, texts: &[&str]) -> bool {
+        !self.words.is_empty()
+            && self
+                .words
+                .iter()
+                .all(|w| texts.iter().any(|t| t.contains(w.as_str())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        let q = Query::new("대한 민국");
+        assert_eq!(q.classify("대한민국"), Some((Class::Exact, false)));
+        assert_eq!(q.classify("대한민국 헌법"), Some((Class::Prefix, false)));
+        assert_eq!(
+            q.classify("제1공화국 대한민국"),
+            Some((Class::Contains, false))
+        );
+        assert_eq!(q.classify("대한제국"), None);
+        let s = Query::new("seoul");
+        assert_eq!(s.classify("SEOUL"), Some((Class::Exact, false)));
+        assert_eq!(s.classify("Seoul Station"), Some((Class::Prefix, false)));
+        assert_eq!(s.classify("서울의 겨울"), None);
+        assert!(s.words_in(&["winter in seoul"]));
+    }
+
+    #[test]
+    fn composing_and_initials() {
+        assert_eq!(
+            Query::new("서우").classify("서울 (도시)"),
+            Some((Class::Prefix, false))
+        );
+        assert_eq!(
+            Query::new("ㄷㅎㅁㄱ").classify("대한민국헌법"),
+            Some((Class::Prefix, false))
+        );
+        assert_eq!(
+            Query::new("서울의겨울").classify("서울의 겨울"),
+            Some((Class::Exact, false))
+        );
+    }
+
+    #[test]
+    fn keyboard_slips_rank_after_what_was_typed() {
+        let q = Query::new("tjdnf");
+        assert_eq!(q.classify("서울"), Some((Class::Exact, true)));
+        assert_eq!(q.classify("서울 (도시)"), Some((Class::Prefix, true)));
+        assert_eq!(q.classify("tjdnf"), Some((Class::Exact, false)));
+        assert!(Query::new("seoul").readings.len() == 1);
+        assert!(Query::new("  ").is_empty());
+    }
+}

@@ -1,0 +1,424 @@
+//! The suggestion index of one archive: its titles in three more orders, so
+//! that spacing, punctuation, initial consonants (초성) and later words are
+//! ranges of a sorted list like plain prefixes are.
+//!
+//! - `Folded`: by the title without spacing and punctuation, lower case
+//!   ([`crate::hangul::keys::fold`]): "대한 민국" and "대한민국" are one key.
+//! - `Initials`: by the initial consonants of that ([`crate::hangul::initials`]):
+//!   "ㄷㅎㅁㄱ" is a prefix of 대한민국헌법's key.
+//! - `Words`: every later word of a title (after a space or punctuation), by
+//!   the folded text from there on: "헌법" finds "대한민국헌법/제10장 헌법개정".
+//!
+//! Only entry numbers are kept — 4 bytes a title per order, 5 per later word
+//! — and keys are read from the archive during the binary search (its top
+//! levels stay in memory, see [`crate::archive::search_tree`]). Built in the
+//! background after the server listens; see [`Indexes`].
+
+pub mod stored;
+
+use crate::archive::search_tree::SearchTree;
+use crate::archive::Archive;
+use crate::hangul::{initial_or_self, initials, keys};
+use crate::readat::ReadAt;
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Keys are compared on at most this many bytes (at a character boundary):
+/// longer queries are looked up by their start and checked in full after.
+pub const MAX_KEY: usize = 64;
+
+#[derive(Debug)]
+pub enum IndexError {
+    Read(String),
+    Stopped,
+    Bad(&'static str),
+}
+
+impl fmt::Display for IndexError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IndexError::Read(e) => write!(f, "cannot read the titles: {e}"),
+            IndexError::Stopped => f.write_str("stopped"),
+            IndexError::Bad(why) => write!(f, "stored title index unusable: {why}"),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, IndexError>;
+
+/// Where titles come from: an archive, or a list in tests.
+pub trait Titles: Send + Sync {
+    /// Entries in the title list.
+    fn count(&self) -> Result<u32>;
+    /// The entry number of the `i`-th title.
+    fn entry(&self, i: u32) -> Result<u32>;
+    fn title(&self, entry: u32) -> Result<String>;
+}
+
+impl Titles for Archive {
+    fn count(&self) -> Result<u32> {
+        self.title_count()
+            .map_err(|e| IndexError::Read(e.to_string()))
+    }
+    fn entry(&self, i: u32) -> Result<u32> {
+        self.title_entry(i)
+            .map_err(|e| IndexError::Read(e.to_string()))
+    }
+    fn title(&self, entry: u32) -> Result<String> {
+        self.entry_title(entry)
+            .map_err(|e| IndexError::Read(e.to_string()))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Folded,
+    Initials,
+    Words,
+}
+
+/// A list of u32 in memory or on the drive (written by `prepare`).
+pub enum List {
+    Mem(Box<[u32]>),
+    Stored {
+        src: Arc<dyn ReadAt>,
+        at: u64,
+        len: u32,
+    },
+}
+
+impl List {
+    fn len(&self) -> u32 {
+        match self {
+            List::Mem(v) => u32::try_from(v.len()).unwrap_or(u32::MAX),
+            List::Stored { len, .. } => *len,
+        }
+    }
+    fn get(&self, i: u32) -> Result<u32> {
+        match self {
+            List::Mem(v) => v
+                .get(i as usize)
+                .copied()
+                .ok_or(IndexError::Bad("position past the end")),
+            List::Stored { src, at, len } => {
+                if i >= *len {
+                    return Err(IndexError::Bad("position past the end"));
+                }
+                let mut b = [0u8; 4];
+                src.read_exact_at(&mut b, at + 4 * u64::from(i))
+                    .map_err(|e| IndexError::Read(e.to_string()))?;
+                Ok(u32::from_le_bytes(b))
+            }
+        }
+    }
+    fn bytes(&self) -> usize {
+        match self {
+            List::Mem(v) => v.len() * 4,
+            List::Stored { .. } => 0,
+        }
+    }
+}
+
+pub struct TitleIndex {
+    titles: Arc<dyn Titles>,
+    folded: List,
+    initials: List,
+    /// Entry number and (in the top byte) the word's byte offset in the
+    /// folded key.
+    words: List,
+    trees: [SearchTree; 3],
+    /// How long the build took.
+    pub took: Duration,
+}
+
+/// The folded key compared for a title: at most `MAX_KEY` bytes.
+pub fn folded_key(title: &str) -> String {
+    let mut f = keys::fold(title);
+    truncate(&mut f, MAX_KEY);
+    f
+}
+
+fn truncate(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+}
+
+/// Byte offsets in the folded key where a later word of `title` starts.
+fn word_starts(title: &str, key_len: usize, out: &mut Vec<u8>) {
+    let mut folded_len = 0usize;
+    let mut after_gap = false;
+    for c in crate::hangul::normalize(title).chars() {
+        if c.is_alphanumeric() {
+            if after_gap && folded_len > 0 && folded_len < key_len.min(256) {
+                out.push(folded_len as u8);
+            }
+            after_gap = false;
+            folded_len += c.to_lowercase().map(char::len_utf8).sum::<usize>();
+        } else {
+            after_gap = true;
+        }
+    }
+}
+
+/// Word entries pack the offset in the top byte: entry numbers of more than
+/// 2^24 entries are not packed and such words are left out.
+const WORD_ENTRY_BITS: u32 = 24;
+
+fn cmp_initials(a: &str, b: &str) -> Ordering {
+    a.chars()
+        .map(initial_or_self)
+        .cmp(b.chars().map(initial_or_self))
+        .then_with(|| a.cmp(b))
+}
+
+impl TitleIndex {
+    /// Reads every title of `titles` and sorts them; `stop` ends it early.
+    pub fn build(titles: Arc<dyn Titles>, stop: &AtomicBool) -> Result<TitleIndex> {
+        let t0 = Instant::now();
+        let n = titles.count()?;
+        let mut arena = String::new();
+        let mut starts: Vec<u32> = Vec::with_capacity(n as usize + 1);
+        let mut entries: Vec<u32> = Vec::with_capacity(n as usize);
+        let mut words: Vec<(u32, u8)> = Vec::new();
+        let mut offs = Vec::new();
+        let mut failures = 0u32;
+        for i in 0..n {
+            if i % 4096 == 0 && stop.load(AtomicOrdering::Relaxed) {
+                return Err(IndexError::Stopped);
+            }
+            let read = titles.entry(i).and_then(|e| Ok((e, titles.title(e)?)));
+            let (e, title) = match read {
+                Ok(x) => x,
+                // A damaged entry is left out; a drive that stopped answering
+                // ends the build.
+                Err(err) => {
+                    failures += 1;
+                    if failures > 64 {
+                        return Err(err);
+                    }
+                    continue;
+                }
+            };
+            let key = folded_key(&title);
+            let local = entries.len() as u32;
+            starts.push(arena.len() as u32);
+            arena.push_str(&key);
+            entries.push(e);
+            if e < 1 << WORD_ENTRY_BITS {
+                offs.clear();
+                word_starts(&title, key.len(), &mut offs);
+                words.extend(offs.iter().map(|&o| (local, o)));
+            }
+            if arena.len() > u32::MAX as usize / 2 {
+                break;
+            }
+        }
+        starts.push(arena.len() as u32);
+        let key = |x: u32| -> &str {
+            let (a, b) = (starts[x as usize] as usize, starts[x as usize + 1] as usize);
+            arena.get(a..b).unwrap_or("")
+        };
+        let mut perm: Vec<u32> = (0..entries.len() as u32).collect();
+        perm.sort_unstable_by(|&x, &y| key(x).cmp(key(y)));
+        let folded: Box<[u32]> = perm.iter().map(|&x| entries[x as usize]).collect();
+        if stop.load(AtomicOrdering::Relaxed) {
+            return Err(IndexError::Stopped);
+        }
+        perm.sort_unstable_by(|&x, &y| cmp_initials(key(x), key(y)));
+        let inits: Box<[u32]> = perm.iter().map(|&x| entries[x as usize]).collect();
+        drop(perm);
+        if stop.load(AtomicOrdering::Relaxed) {
+            return Err(IndexError::Stopped);
+        }
+        let wkey = |&(x, o): &(u32, u8)| key(x).get(usize::from(o)..).unwrap_or("");
+        words.sort_unstable_by(|a, b| wkey(a).cmp(wkey(b)));
+        let words: Box<[u32]> = words
+            .iter()
+            .map(|&(x, o)| entries[x as usize] | (u32::from(o) << WORD_ENTRY_BITS))
+            .collect();
+        Ok(TitleIndex {
+            titles,
+            folded: List::Mem(folded),
+            initials: List::Mem(inits),
+            words: List::Mem(words),
+            trees: Default::default(),
+            took: t0.elapsed(),
+        })
+    }
+
+    fn list(&self, order: Order) -> (&List, &SearchTree) {
+        match order {
+            Order::Folded => (&self.folded, &self.trees[0]),
+            Order::Initials => (&self.initials, &self.trees[1]),
+            Order::Words => (&self.words, &self.trees[2]),
+        }
+    }
+
+    /// The entry number at position `i` of an order.
+    pub fn entry(&self, order: Order, i: u32) -> Result<u32> {
+        let v = self.list(order).0.get(i)?;
+        Ok(match order {
+            Order::Words => v & ((1 << WORD_ENTRY_BITS) - 1),
+            _ => v,
+        })
+    }
+
+    pub fn len(&self, order: Order) -> u32 {
+        self.list(order).0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len(Order::Folded) == 0
+    }
+
+    /// The key an order sorts position `i` by.
+    fn key_at(&self, order: Order, i: u32) -> Result<Vec<u8>> {
+        let v = self.list(order).0.get(i)?;
+        let entry = match order {
+            Order::Words => v & ((1 << WORD_ENTRY_BITS) - 1),
+            _ => v,
+        };
+        let key = folded_key(&self.titles.title(entry)?);
+        Ok(match order {
+            Order::Folded => key.into_bytes(),
+            Order::Initials => initials(&key).into_bytes(),
+            Order::Words => {
+                let off = (v >> WORD_ENTRY_BITS) as usize;
+                key.as_bytes().get(off..).unwrap_or_default().to_vec()
+            }
+        })
+    }
+
+    fn lower_bound(&self, order: Order, target: &[u8]) -> Result<u32> {
+        let (list, tree) = self.list(order);
+        tree.lower_bound(list.len(), target, |i| self.key_at(order, i))
+    }
+
+    /// Positions `[lo, hi)` whose keys lie in `[lo_key, hi_key)`.
+    pub fn range(&self, order: Order, lo_key: &[u8], hi_key: &[u8]) -> Result<(u32, u32)> {
+        let (lo_key, hi_key) = clamp_range(lo_key, hi_key);
+        let lo = self.lower_bound(order, &lo_key)?;
+        let hi = self.lower_bound(order, &hi_key)?;
+        Ok((lo, hi.max(lo)))
+    }
+
+    /// Positions whose keys start with `prefix`.
+    pub fn range_prefix(&self, order: Order, prefix: &[u8]) -> Result<(u32, u32)> {
+        let mut hi = prefix.to_vec();
+        hi.push(0xFF);
+        self.range(order, prefix, &hi)
+    }
+
+    /// Memory held: the lists in memory and the cached top levels.
+    pub fn bytes(&self) -> usize {
+        self.folded.bytes() + self.initials.bytes() + self.words.bytes()
+    }
+}
+
+/// Keys longer than `MAX_KEY` are cut: the range then covers every key that
+/// starts like it, and the caller checks the whole query.
+fn clamp_range(lo: &[u8], hi: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    if lo.len() <= MAX_KEY && hi.len() <= MAX_KEY {
+        return (lo.to_vec(), hi.to_vec());
+    }
+    let mut cut = MAX_KEY.min(lo.len());
+    while cut > 0 && (lo[cut - 1] & 0xC0) == 0x80 {
+        cut -= 1;
+    }
+    // Back to the start of the last whole character.
+    if cut > 0 && lo[cut - 1] >= 0xC0 {
+        cut -= 1;
+    }
+    let stem = lo[..cut].to_vec();
+    let mut top = stem.clone();
+    top.push(0xFF);
+    (stem, top)
+}
+
+/// The suggestion indexes of a catalog's archives, filled in the background.
+pub struct Indexes {
+    slots: Vec<OnceLock<Arc<TitleIndex>>>,
+    started: Instant,
+    ready: OnceLock<Duration>,
+    stop: AtomicBool,
+}
+
+impl Indexes {
+    pub fn new(archives: usize) -> Indexes {
+        Indexes {
+            slots: (0..archives).map(|_| OnceLock::new()).collect(),
+            started: Instant::now(),
+            ready: OnceLock::new(),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// The index of archive `i` (catalog order), once built.
+    pub fn get(&self, i: usize) -> Option<Arc<TitleIndex>> {
+        self.slots.get(i)?.get().cloned()
+    }
+
+    /// Time from start until every index was ready.
+    pub fn ready_after(&self) -> Option<Duration> {
+        self.ready.get().copied()
+    }
+
+    /// Memory held by the built indexes.
+    pub fn bytes(&self) -> usize {
+        self.slots
+            .iter()
+            .filter_map(|s| s.get())
+            .map(|ix| ix.bytes())
+            .sum()
+    }
+
+    pub fn stop(&self) {
+        self.stop.store(true, AtomicOrdering::Relaxed);
+    }
+
+    /// Builds (or reads from `stored`) the index of each archive, one after
+    /// the other, on a thread of its own. `archives[i]` is `None` for an
+    /// archive that did not open.
+    pub fn build_in_background(
+        self: &Arc<Self>,
+        archives: Vec<Option<(Arc<Archive>, Option<stored::Stored>)>>,
+    ) {
+        let me = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("title-index".into())
+            .spawn(move || me.build_all(archives));
+        // Without a thread, suggestions keep to plain prefixes.
+        drop(spawned);
+    }
+
+    fn build_all(&self, archives: Vec<Option<(Arc<Archive>, Option<stored::Stored>)>>) {
+        for (slot, a) in self.slots.iter().zip(archives) {
+            let Some((a, on_drive)) = a else { continue };
+            let titles: Arc<dyn Titles> = a.clone();
+            let built = match on_drive.and_then(|s| s.open(titles.clone(), &a).ok()) {
+                Some(ix) => Ok(ix),
+                None => TitleIndex::build(titles, &self.stop),
+            };
+            match built {
+                Ok(ix) => {
+                    let _ = slot.set(Arc::new(ix));
+                }
+                Err(IndexError::Stopped) => return,
+                // Suggestions for this archive keep to plain prefixes.
+                Err(_) => {}
+            }
+        }
+        let _ = self.ready.set(self.started.elapsed());
+    }
+}
+
+#[cfg(test)]
+mod tests;
