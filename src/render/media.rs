@@ -454,8 +454,10 @@ pub fn plays_in_text(ui: &Ui, plays: &[crate::media::playback::Plays]) -> String
                 ),
                 None => s.fmt("browser_from", &[("name", p.name()), ("from", p.from)]),
             };
-            if let Some(sys) = p.system {
-                t.push_str(&format!(" ({})", s.t(&format!("system_{sys}"))));
+            match p.system {
+                Some("windows7") => t.push_str(&format!(" ({})", s.t("system_windows7"))),
+                Some(other) => t.push_str(&format!(" ({other})")),
+                None => {}
             }
             t
         })
