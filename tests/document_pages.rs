@@ -144,6 +144,9 @@ fn the_document_page_shows_one_page_with_plain_links() {
     let last = s.get(&format!("{base}?page=9999")).text();
     assert!(!last.contains("rel=\"next\""), "{last}");
     assert!(last.contains("rel=\"prev\""));
+    // The page's words below it, for reading, copying and search hits.
+    let words = &html[html.find("class=\"page-text\"").expect("page text")..];
+    assert!(words.contains("국회의원은 법률이 정하는 직을"), "{words}");
     // No script needed: nothing on the page calls one for paging.
     assert!(!html.contains("onclick"));
 }

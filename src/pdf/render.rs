@@ -2,16 +2,18 @@
 //! without a PDF viewer (IE on Windows 7, Naenara) and for the first-page
 //! pictures in listings.
 //!
-//! hayro can neither be cancelled nor stopped from overflowing a small
-//! stack, so each render runs in its own thread with a large stack, at most
-//! `MAX_RENDERS` at once; the caller waits up to `RENDER_TIME` and then
-//! answers with an error (the page is not tried again while the program
-//! runs). A panic in hayro is caught in that thread and becomes an error for
-//! that page. Rendered pages are kept within `CACHE_BYTES`; the bytes of the
-//! documents last drawn are kept too, so paging through a newspaper does not
-//! read it again from a slow stick.
+//! hayro's renderer can neither be cancelled nor stopped from overflowing a
+//! small stack, so each render runs as a job of `worker::run_isolated` (its
+//! own thread, a large stack, panics caught), at most `MAX_RENDERS` at once
+//! — a render slot is freed when its thread ends, not when the caller gives
+//! up after `RENDER_TIME` — and a page that ran out of time is not tried
+//! again while the program runs. Rendered pages are kept within
+//! `CACHE_BYTES`; the bytes of the documents last drawn, and their text, are
+//! kept too, so paging through a newspaper does not read it again from a
+//! slow stick.
 
 use super::fonts::KoreanFonts;
+use super::{Budget, DocumentText, PdfError};
 use hayro::hayro_interpret::font::FontQuery;
 use hayro::hayro_interpret::hayro_cmap::CidFamily;
 use hayro::hayro_interpret::InterpreterSettings;
@@ -20,32 +22,22 @@ use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{PixmapSettings, RenderCache, RenderSettings};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::io::Read;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// Renders at once: each holds a decoded page and a full-size bitmap.
 pub const MAX_RENDERS: usize = 2;
 /// How long a request waits for its render.
 pub const RENDER_TIME: Duration = Duration::from_secs(20);
-/// Stack of a render thread: content streams and forms nest deeply.
-const STACK: usize = if cfg!(target_pointer_width = "64") {
-    64 << 20
-} else {
-    16 << 20
-};
 /// Rendered PNGs kept in memory.
 const CACHE_BYTES: usize = 24 << 20;
 /// Documents whose bytes are kept for the next page.
 const KEEP_DOCUMENTS: usize = 2;
-/// Larger files are not drawn (hayro reads a document whole).
-const MAX_FILE: u64 = if cfg!(target_pointer_width = "64") {
-    512 << 20
-} else {
-    128 << 20
-};
+/// Documents whose text is kept for their pages' views.
+const KEEP_TEXTS: usize = 4;
+/// Time for reading a whole document's text (about 1 ms a page).
+const TEXT_TIME: Duration = Duration::from_secs(10);
 /// The widest picture served, and the longest side of any.
 pub const MAX_WIDTH: u32 = 2000;
 const MAX_SIDE: f32 = 4000.0;
@@ -83,6 +75,19 @@ impl fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
+impl From<PdfError> for RenderError {
+    fn from(e: PdfError) -> Self {
+        match e {
+            PdfError::Io(e) | PdfError::Spawn(e) => RenderError::Io(e.to_string()),
+            PdfError::TooLarge { .. } => RenderError::TooLarge,
+            PdfError::Encrypted | PdfError::UnsupportedEncryption => RenderError::Encrypted,
+            PdfError::Damaged | PdfError::Truncated => RenderError::Damaged,
+            PdfError::Panicked(m) => RenderError::Panicked(m),
+            PdfError::TimedOut { .. } | PdfError::OutOfMemoryBudget { .. } => RenderError::TimedOut,
+        }
+    }
+}
+
 /// A drawn page.
 #[derive(Debug)]
 pub struct PageImage {
@@ -102,6 +107,8 @@ pub struct Renderer {
     documents: Mutex<VecDeque<(PathBuf, Arc<Vec<u8>>)>>,
     /// Pages that timed out: not tried again.
     given_up: Mutex<HashSet<(PathBuf, u32)>>,
+    /// Documents' text, `None` where it could not be read.
+    texts: Mutex<VecDeque<(PathBuf, Option<Arc<DocumentText>>)>>,
     fonts: Arc<KoreanFonts>,
 }
 
@@ -113,6 +120,7 @@ impl Renderer {
             cache: Mutex::new(Lru::default()),
             documents: Mutex::new(VecDeque::new()),
             given_up: Mutex::new(HashSet::new()),
+            texts: Mutex::new(VecDeque::new()),
             fonts: Arc::new(KoreanFonts::new(drive)),
         }
     }
@@ -130,34 +138,58 @@ impl Renderer {
         }
         let data = self.document(path)?;
         let permit = self.slots.acquire(RENDER_TIME).ok_or(RenderError::Busy)?;
-        let (tx, rx) = mpsc::sync_channel(1);
         let fonts = self.fonts.clone();
-        std::thread::Builder::new()
-            .name("pdf-page".into())
-            .stack_size(STACK)
-            .spawn(move || {
-                let r = catch_unwind(AssertUnwindSafe(|| draw(data, page, width, &fonts)))
-                    .unwrap_or_else(|p| Err(RenderError::Panicked(panic_text(p))));
-                let _ = tx.send(r);
-                // The slot is free only once the thread is done drawing.
-                drop(permit);
-            })
-            .map_err(|e| RenderError::Io(e.to_string()))?;
-        match rx.recv_timeout(RENDER_TIME) {
+        let budget = Budget {
+            max_time: RENDER_TIME,
+            ..Budget::default()
+        };
+        let drawn = super::run_isolated("pdf-page", &budget, move |_| {
+            // The slot is free only once the thread is done drawing.
+            let _permit = permit;
+            Ok(draw(data, page, width, &fonts))
+        });
+        match drawn {
             Ok(Ok(img)) => {
                 let img = Arc::new(img);
                 lock(&self.cache).put(key, img.clone());
                 Ok(img)
             }
             Ok(Err(e)) => Err(e),
-            Err(mpsc::RecvTimeoutError::Timeout) => {
+            Err(PdfError::TimedOut { .. }) => {
                 lock(&self.given_up).insert((key.0, page));
                 Err(RenderError::TimedOut)
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                Err(RenderError::Panicked("the drawing thread ended".into()))
-            }
+            Err(e) => Err(e.into()),
         }
+    }
+
+    /// The words of page `page` (from 1), read with the rest of the
+    /// document's text the first time one of its pages is shown.
+    pub fn page_text(&self, path: &Path, page: u32) -> Option<String> {
+        let cached = lock(&self.texts)
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, t)| t.clone());
+        let text = match cached {
+            Some(t) => t,
+            None => {
+                let budget = Budget {
+                    max_time: TEXT_TIME,
+                    ..Budget::default()
+                };
+                let t = self
+                    .document(path)
+                    .ok()
+                    .and_then(|d| super::extract_text_bytes(d.to_vec(), &budget).ok())
+                    .map(Arc::new);
+                let mut texts = lock(&self.texts);
+                texts.push_front((path.to_path_buf(), t.clone()));
+                texts.truncate(KEEP_TEXTS);
+                t
+            }
+        };
+        let index = usize::try_from(page.checked_sub(1)?).ok()?;
+        text?.pages.get(index).cloned()
     }
 
     /// The bytes of a document, from the small keep or read anew.
@@ -168,7 +200,10 @@ impl Renderer {
                 return Ok(d.clone());
             }
         }
-        let data = Arc::new(read_capped(path, MAX_FILE)?);
+        let data = Arc::new(super::budget::read_capped(
+            path,
+            Budget::default().max_file_bytes,
+        )?);
         let mut docs = lock(&self.documents);
         docs.push_front((path.to_path_buf(), data.clone()));
         docs.truncate(KEEP_DOCUMENTS);
@@ -178,36 +213,6 @@ impl Renderer {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
-    let s = if let Some(s) = p.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".to_string()
-    };
-    s.chars().take(200).collect()
-}
-
-fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, RenderError> {
-    let file = std::fs::File::open(path).map_err(|e| RenderError::Io(e.to_string()))?;
-    let size = file
-        .metadata()
-        .map_err(|e| RenderError::Io(e.to_string()))?
-        .len();
-    if size > limit {
-        return Err(RenderError::TooLarge);
-    }
-    let mut data = Vec::with_capacity(size as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| RenderError::Io(e.to_string()))?;
-    if data.len() as u64 > limit {
-        return Err(RenderError::TooLarge);
-    }
-    Ok(data)
 }
 
 /// Draws one page; runs in the render thread.

@@ -405,7 +405,7 @@ fn document_page(app: &App, req: &Req, item: &Item) -> Option<PageView> {
                 )
             })
             .map_err(|e| e.to_string()),
-        text: None,
+        text: app.pages.page_text(&item.path, number),
         view_url: urls::view(&item.rel),
     })
 }
