@@ -11,6 +11,7 @@ pub mod args;
 pub mod assets;
 pub mod bundle;
 pub mod check;
+pub mod driveindex;
 pub mod fulltext;
 pub mod hangul;
 pub mod http;

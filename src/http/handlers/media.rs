@@ -308,10 +308,19 @@ pub fn item_page(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
             let sources: Vec<(String, String)> = if video {
                 files
                     .iter()
-                    .filter_map(|x| Some((urls::file(x.rel), x.facts.source_type.clone()?)))
+                    // `?t=SECONDS` (a search hit in the subtitles): the
+                    // player starts there, with or without JavaScript (a
+                    // media fragment on each file's address).
+                    .filter_map(|x| {
+                        let url = format!("{}{}", urls::file(x.rel), start_fragment(req));
+                        Some((url, x.facts.source_type.clone()?))
+                    })
                     .collect()
             } else if f.playable {
-                vec![(urls::file(&item.rel), mime_of(&item.file_name))]
+                vec![(
+                    format!("{}{}", urls::file(&item.rel), start_fragment(req)),
+                    mime_of(&item.file_name),
+                )]
             } else {
                 Vec::new()
             };
@@ -579,6 +588,15 @@ pub fn list(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
         items: cards,
     };
     Reply::html(200, view::listing(ui, &v))
+}
+
+/// `#t=SECONDS` for a player's source when the page was asked for with
+/// `?t=SECONDS`; empty otherwise.
+fn start_fragment(req: &Req) -> String {
+    match req.param("t").and_then(|t| t.parse::<u32>().ok()) {
+        Some(t) if t > 0 => format!("#t={t}"),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]
