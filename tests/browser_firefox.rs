@@ -13,7 +13,7 @@ mod common;
 #[path = "common/films.rs"]
 mod films;
 
-use browser::firefox::{self, Settings};
+use browser::firefox_old::{self as firefox, Settings};
 use common::*;
 use films::FILM;
 use std::path::PathBuf;

@@ -68,13 +68,12 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Exact("/favicon.ico"), assets::favicon),
 ];
 
-/// The content origin: archive entries for the viewer's frame, the helper
-/// script, the browser test, and the outside-link notice. Nothing here
+/// The content origin: archive entries for the viewer's frame, the browser
+/// test, and the outside-link notice. Nothing here
 /// carries the close token or an interface page.
 const CONTENT_ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/content/"), content::framed),
     (Match::Exact("/external"), viewer::external),
-    (Match::Exact("/_ds/helper.js"), viewer::helper),
     (Match::Exact("/_ds/probe"), viewer::probe),
     (Match::Exact("/_ds/probe-done"), viewer::probe_done),
 ];
@@ -194,6 +193,17 @@ fn bare(status: u16, ui: &Ui) -> Reply {
     Reply::html(status, crate::render::bare_message(ui, status))
 }
 
+impl Site {
+    fn bare_framed(&self, status: u16, ui: &Ui) -> Reply {
+        let mut r = bare(status, ui);
+        r.policy = super::response::Policy::Framed {
+            ui: self.app.contain.origins.ui,
+            scripts: false,
+        };
+        r
+    }
+}
+
 impl Handler for Site {
     fn accepts_post(&self, path: &str) -> bool {
         self.origin == Origin::Ui && path == "/close"
@@ -223,8 +233,8 @@ impl Handler for Site {
                 let r = route(CONTENT_ROUTES, app, req, &ui).unwrap_or_else(|| bare(404, &ui));
                 if r.status >= 400 {
                     // Handlers shared with the interface answer errors with
-                    // its pages; here they go out bare.
-                    return bare(r.status, &ui);
+                    // its pages; here they go out bare, showable in the frame.
+                    return self.bare_framed(r.status, &ui);
                 }
                 r
             }
@@ -236,7 +246,7 @@ impl Handler for Site {
             // Another site's request learns nothing, not even our header.
             Origin::Ui if status == 403 => bare(status, &self.app.ui(req)),
             Origin::Ui => self.app.refuse_ui(req, status),
-            Origin::Content if status != 421 => bare(status, &self.app.ui(req)),
+            Origin::Content if status != 421 => self.bare_framed(status, &self.app.ui(req)),
             Origin::Content => self.app.refuse_ui(req, status),
         }
     }

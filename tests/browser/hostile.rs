@@ -34,6 +34,7 @@ function done(n) {{ document.title = n + '-done'; }}
 }
 
 const SUB: &str = r#"
+t('tell-parent', function () { parent.postMessage({ds: 'x', ran: 'hostile-ran'}, '*'); });
 [B, L].forEach(function (O) {
   t('fetch', function () { return fetch(O + '/fetch'); });
   t('fetch-nocors', function () { return fetch(O + '/nc', {mode: 'no-cors'}); });
@@ -231,6 +232,12 @@ pub fn write_app(file: &Path) {
         "Hop",
         "text/html",
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>hop</title><script>setTimeout(function () { location.replace('second#from-hop'); }, 100);</script></head><body><p>hop</p></body></html>",
+    );
+    z.add(
+        "blank-link",
+        "Blank link",
+        "text/html",
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>blank-link</title></head><body><p><a id=\"b\" href=\"second\" target=\"_blank\">second, in a new window</a></p><script>window.addEventListener('load', function () { setTimeout(function () { document.getElementById('b').click(); }, 200); });</script></body></html>",
     );
     z.main_page("index");
     z.metadata("Title", "Script app");
