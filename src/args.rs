@@ -53,7 +53,7 @@ pub struct CheckOptions {
 }
 
 /// `driveshelf prepare`: write what a drive needs before it leaves (the
-/// `index.html` that opens with no program running).
+/// search index, and the `index.html` that opens with no program running).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PrepareOptions {
     /// The bundle; `None` means the folder that holds the program.
@@ -114,6 +114,9 @@ PREPARE (for packers, before a drive is copied):
                         one folder on the drive); run again, it reads only
                         what changed. A file it did not write is never
                         changed; Ctrl-C leaves the previous index as it was.
+                        It also writes index.html at the top of DIR: a plain
+                        page listing the films, newspapers, recordings and
+                        pages, which opens in any browser with no program.
 
 Stop it with Ctrl-C (or by closing its window).
 Nothing is written to this computer or the drive; nothing is sent anywhere.

@@ -66,6 +66,8 @@ fn prepare_writes_only_its_index_and_the_server_uses_it() {
     assert!(index.is_file(), "{out}");
     let mut after = snapshot(&d);
     after.remove(&index);
+    // Its other product, at the top (tests/static_index.rs).
+    assert!(after.remove(&d.join("index.html")).is_some(), "{out}");
     assert_eq!(before, after, "prepare changed a file it did not write");
     assert_eq!(
         std::fs::read_dir(d.join(".driveshelf")).unwrap().count(),

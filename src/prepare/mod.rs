@@ -6,12 +6,16 @@
 //! previous one as it was.
 //!
 //! Products today: the search index (`search_index`: newspapers' pages,
-//! subtitles, pages, descriptions).
+//! subtitles, pages, descriptions), and `index.html` at the top of the drive
+//! (`index_html`): the plain page that opens the films, newspapers,
+//! recordings and pages with no program running — the one file outside the
+//! hidden folder, written only over an `index.html` of its own.
 //!
 //! Exit codes: 0 done (files skipped for damage are reported, not an
 //! error), 1 something could not be written, 2 the folder cannot be used,
 //! 130 stopped by Ctrl-C.
 
+pub mod index_html;
 pub mod search_index;
 
 use crate::archive::ClusterCache;
@@ -54,6 +58,17 @@ pub fn prepare_dir(dir: &Path, stop: &AtomicBool, progress: bool) -> Result<Summ
                 "{}: 쓰지 못했습니다 / could not be written: {e}",
                 search_index::display_path()
             ));
+        }
+    }
+    if !summary.interrupted {
+        match index_html::write(&catalog) {
+            Ok(outcome) => summary.lines.push(outcome.describe()),
+            Err(e) => {
+                summary.failed = true;
+                summary.lines.push(format!(
+                    "index.html: 쓰지 못했습니다 / could not be written: {e}"
+                ));
+            }
         }
     }
     Ok(summary)
