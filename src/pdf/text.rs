@@ -379,7 +379,10 @@ mod tests {
         let dir = std::path::PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         let two = vec![
-            vec![Run::at(72.0, 700.0, "Hello (world)"), Run::at(72.0, 680.0, "line two")],
+            vec![
+                Run::at(72.0, 700.0, "Hello (world)"),
+                Run::at(72.0, 680.0, "line two"),
+            ],
             vec![Run::at(72.0, 700.0, "대한민국 헌법 제1조")],
         ];
         std::fs::write(dir.join("two-pages.pdf"), pdf(&two)).unwrap();
