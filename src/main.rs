@@ -1,8 +1,15 @@
 use driveshelf::args::{self, Command};
 
+// Counting around the real allocator: PDF jobs run under a memory budget
+// (src/pdf/budget.rs); other threads pay two thread-local reads.
 #[cfg(target_os = "linux")]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: driveshelf::pdf::CountingAlloc<mimalloc::MiMalloc> =
+    driveshelf::pdf::CountingAlloc(mimalloc::MiMalloc);
+#[cfg(not(target_os = "linux"))]
+#[global_allocator]
+static ALLOCATOR: driveshelf::pdf::CountingAlloc<std::alloc::System> =
+    driveshelf::pdf::CountingAlloc(std::alloc::System);
 
 fn main() {
     #[cfg(target_os = "linux")]

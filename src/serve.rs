@@ -60,6 +60,9 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     let (trusted, all) = read_trusted(dir);
     app.contain = Containment::new(origins, opts.archive_scripts || all, trusted);
     let indexes = app.title_indexes.clone();
+    let drive = app.drive.clone();
+    let drive_sources = crate::driveindex::sources::list(&app.catalog);
+    let drive_root = app.catalog.root.clone();
     let archives = app
         .catalog
         .zims
@@ -75,6 +78,9 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     // Listening: the suggestion indexes now build without delaying the
     // first page (suggestions keep to plain prefixes until they are ready).
     indexes.build_in_background(archives);
+    // The drive index: what `prepare` wrote, checked, then the rest read
+    // in the background.
+    crate::driveindex::background::start(drive, drive_root, drive_sources);
     Ok(running)
 }
 

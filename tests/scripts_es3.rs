@@ -1,7 +1,7 @@
 //! Issue 16, item 2: every script we serve parses as ECMAScript 3, so IE 8
 //! and Firefox 3.5 (Red Star OS) run it: the files of `web/assets/`, every
 //! script a page of ours loads, and every inline script of every page kind
-//! (today there are none). Checked with acorn's ES3 mode (npm's `acorn`,
+//! (the containment probe's). Checked with acorn's ES3 mode (npm's `acorn`,
 //! what `acorn --ecma3` runs) plus reserved words as property names, which
 //! IE 8 rejects and acorn lets through (`tests/es3/check.js`).
 //!
@@ -149,6 +149,14 @@ fn every_script_we_serve_is_ecmascript_3() {
             files.push(f);
             served += 1;
         }
+    }
+    // Inline scripts the content origin sends (the containment probe).
+    let probe = driveshelf::render::contained::probe_page("/a", "/b?x=1", "/c");
+    for (i, (_, body)) in scripts(&probe).into_iter().enumerate() {
+        let f = work.join(format!("probe-{i}-inline.js"));
+        std::fs::write(&f, body).unwrap();
+        files.push(f);
+        served += 1;
     }
     running.shutdown();
     assert!(served > 0, "no page loads a script of ours");

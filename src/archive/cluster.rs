@@ -79,7 +79,7 @@ fn read_offset(b: &[u8], extended: bool) -> Option<u64> {
 /// Blob count from the first offset, which must cover a whole table.
 fn count_from_first(cluster: u32, first: u64, extended: bool, data_len: u64) -> Result<u64> {
     let w = offset_width(extended);
-    if first < w || first % w != 0 || first > data_len {
+    if first < w || !first.is_multiple_of(w) || first > data_len {
         return Err(ArchiveError::BadCluster {
             cluster,
             reason: "its offset table is damaged",

@@ -27,7 +27,7 @@ pub(super) struct Collection {
 }
 
 impl Collection {
-    fn len_factor(&self) -> f64 {
+    pub(super) fn len_factor(&self) -> f64 {
         let average = self.total_doclen as f64 / f64::from(self.doccount);
         if average != 0.0 && average.is_finite() {
             1.0 / average
@@ -54,7 +54,7 @@ pub(super) fn termweight(c: Collection, termfreq: u32) -> f64 {
 }
 
 /// One leaf's contribution to a document's score.
-fn sumpart(termweight: f64, wdf: u32, doclen: u32, len_factor: f64) -> f64 {
+pub(super) fn sumpart(termweight: f64, wdf: u32, doclen: u32, len_factor: f64) -> f64 {
     if wdf == 0 {
         return 0.0;
     }

@@ -275,7 +275,10 @@ impl Block {
             return Err(damaged("block at an unexpected tree level"));
         }
         let dir_end = be16(d, 9).ok_or_else(|| damaged("block header cut short"))?;
-        if dir_end < BLOCK_HEADER || dir_end > d.len() || (dir_end - BLOCK_HEADER) % 2 != 0 {
+        if dir_end < BLOCK_HEADER
+            || dir_end > d.len()
+            || !(dir_end - BLOCK_HEADER).is_multiple_of(2)
+        {
             return Err(damaged("block directory out of range"));
         }
         if level > 0 && dir_end == BLOCK_HEADER {

@@ -37,6 +37,7 @@
 mod bm25;
 mod glass;
 mod pack;
+mod plain;
 mod postlist;
 mod query;
 mod snippet;
@@ -49,6 +50,7 @@ use std::sync::Arc;
 
 use crate::readat::ReadAt;
 
+pub use plain::{index_terms, plain_query, snippet_plain, Bm25, PlainQuery};
 pub use snippet::snippet;
 
 /// Block cache per open index. Queries touch few blocks; this keeps the

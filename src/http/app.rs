@@ -25,6 +25,9 @@ pub struct App {
     /// The archives' suggestion indexes, filled in the background once the
     /// server listens.
     pub title_indexes: Arc<crate::titleindex::Indexes>,
+    /// The words of the drive's own files (the prepared index, then what
+    /// the background reading adds).
+    pub drive: Arc<crate::driveindex::DriveIndex>,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -83,6 +86,7 @@ impl App {
             stopper,
             contain: Containment::new(Origins::default(), false, Default::default()),
             needs: Default::default(),
+            drive: crate::driveindex::DriveIndex::new(),
         }
     }
 

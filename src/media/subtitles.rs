@@ -247,6 +247,47 @@ fn normalise(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// The cues of a SubRip or WebVTT text (already decoded) as plain text with
+/// their start in milliseconds, for search: tags and `{\an8}` codes
+/// dropped, lines of a cue joined by a space.
+pub fn cues(text: &str) -> Vec<(u64, String)> {
+    let text = normalise(text);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((start, _)) = lines.get(i).and_then(|l| parse_timing(l)) else {
+            i += 1;
+            continue;
+        };
+        let mut body = String::new();
+        i += 1;
+        while let Some(line) = lines.get(i) {
+            if line.trim().is_empty() || parse_timing(line).is_some() {
+                break;
+            }
+            let mut depth = 0u32;
+            if !body.is_empty() {
+                body.push(' ');
+            }
+            for c in line.chars() {
+                match c {
+                    '<' | '{' => depth += 1,
+                    '>' | '}' if depth > 0 => depth -= 1,
+                    c if depth == 0 => body.push(c),
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        let body = body.trim();
+        if !body.is_empty() {
+            out.push((start, body.to_string()));
+        }
+    }
+    out
+}
+
 /// Parses `00:01:02,345 --> 00:01:04,000` (hours optional, `.` or `,`, any
 /// positioning after it ignored) into milliseconds.
 fn parse_timing(line: &str) -> Option<(u64, u64)> {
@@ -487,5 +528,19 @@ mod tests {
             assert!(vtt.starts_with("WEBVTT\n"));
             let _ = vtt_passthrough(&text);
         }
+    }
+
+    #[test]
+    fn cues_for_search() {
+        let srt = "1\r\n00:00:01,500 --> 00:00:03,000\r\n<i>수달이</i> 산다\r\n{\\an8}둘째 줄\r\n\r\n2\r\n01:02:03,000 --> 01:02:04,000\r\nend\r\n";
+        assert_eq!(
+            cues(srt),
+            vec![
+                (1500, "수달이 산다 둘째 줄".to_string()),
+                (3_723_000, "end".to_string())
+            ]
+        );
+        let vtt = "WEBVTT\n\n00:05.000 --> 00:06.000 line:0\nhello\n";
+        assert_eq!(cues(vtt), vec![(5000, "hello".to_string())]);
     }
 }

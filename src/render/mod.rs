@@ -61,12 +61,17 @@ impl Ui {
         if !self.lang_in_url {
             return path_and_query.to_string();
         }
+        // The language goes before a `#page=4` or `#t=` fragment.
+        let (path_and_query, fragment) = match path_and_query.find('#') {
+            Some(i) => path_and_query.split_at(i),
+            None => (path_and_query, ""),
+        };
         let sep = if path_and_query.contains('?') {
             '&'
         } else {
             '?'
         };
-        format!("{path_and_query}{sep}lang={}", self.lang.code())
+        format!("{path_and_query}{sep}lang={}{fragment}", self.lang.code())
     }
 }
 
@@ -99,6 +104,8 @@ pub struct ResultItem {
 }
 
 pub struct SearchView<'a> {
+    /// A plain note above the results (the drive still being read).
+    pub notice: Option<String>,
     pub q: &'a str,
     pub scope: Option<(&'a str, &'a str)>,
     pub total: u64,
@@ -252,7 +259,7 @@ pub fn format_count(_lang: Lang, n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -278,6 +285,9 @@ pub fn search(ui: &Ui, v: &SearchView) -> String {
         )
     };
     let mut results = String::new();
+    if let Some(n) = &v.notice {
+        results.push_str(&format!("<p class=\"notice\">{}</p>", escape(n)));
+    }
     if !v.results.is_empty() {
         results.push_str(&format!(
             "<ol class=\"results\" start=\"{}\">",
@@ -461,6 +471,20 @@ pub fn toolbar(ui: &Ui, zim_id: &str, zim_title: &str, with_token: bool) -> Stri
     )
 }
 
+/// A moment of a film as people read it: `m:ss`, or `h:mm:ss`.
+pub fn clock(secs: f64) -> String {
+    let t = if secs.is_finite() && secs > 0.0 {
+        secs as u64
+    } else {
+        0
+    };
+    if t >= 3600 {
+        format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+    } else {
+        format!("{}:{:02}", t / 60, t % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,6 +522,7 @@ mod tests {
         let out = search(
             &Ui::new(Lang::En, false),
             &SearchView {
+                notice: None,
                 q: "<script>",
                 scope: None,
                 total: 0,

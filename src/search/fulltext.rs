@@ -47,42 +47,92 @@ pub fn search(
     offset: usize,
     limit: usize,
 ) -> TextResults {
-    let mut res = TextResults::default();
+    let (total, merged) = search_merged::<()>(catalog, zim, q, offset, limit, Vec::new());
+    TextResults {
+        total,
+        hits: merged
+            .into_iter()
+            .filter_map(|m| match m {
+                Merged::Archive(h) => Some(h),
+                Merged::Other(_) => None,
+            })
+            .collect(),
+    }
+}
+
+enum Pooled {
+    Archive(fulltext::Hit),
+    Other(usize),
+}
+
+/// One entry of a ranking merged with hits from elsewhere.
+pub enum Merged<E> {
+    Archive(TextHit),
+    Other(E),
+}
+
+/// As `search`, with `others` (scored the same way: the drive index's
+/// BM25) merged into the ranking by score; `total` counts the archives'
+/// hits only. `others` must hold their best `offset + limit`.
+pub fn search_merged<E>(
+    catalog: &Catalog,
+    zim: Option<&str>,
+    q: &str,
+    offset: usize,
+    limit: usize,
+    others: Vec<(f64, E)>,
+) -> (u64, Vec<Merged<E>>) {
+    let mut total = 0;
+    let mut out = Vec::new();
     if q.trim().is_empty() {
-        return res;
+        return (total, out);
     }
     let want = offset.saturating_add(limit);
     // Archives with hits, in catalog order, each with the query's terms as
     // its index reads them (once, not once per hit).
     let mut archives: Vec<(&ZimItem, Vec<String>)> = Vec::new();
-    let mut pooled: Vec<(f64, usize, fulltext::Hit)> = Vec::new();
+    let mut pooled: Vec<(f64, usize, Pooled)> = Vec::new();
     for item in indexed(catalog, zim) {
         let Ok(index) = item.fulltext() else { continue };
         let Ok(found) = index.search(q, 0, want) else {
             continue;
         };
-        res.total += found.total;
+        total += found.total;
         if found.hits.is_empty() {
             continue;
         }
         let slot = archives.len();
         archives.push((item, index.query_terms(q)));
         for h in found.hits {
-            pooled.push((h.score, slot, h));
+            pooled.push((h.score, slot, Pooled::Archive(h)));
         }
+    }
+    let mut others_by_slot = Vec::new();
+    for (score, e) in others {
+        pooled.push((score, usize::MAX, Pooled::Other(others_by_slot.len())));
+        others_by_slot.push(Some(e));
     }
     // Higher score first; equal scores keep archive order, then rank order
-    // (the sort is stable).
+    // (the sort is stable); the drive's own hits after the archives'.
     pooled.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (score, slot, hit) in pooled.into_iter().skip(offset).take(limit) {
-        let Some((item, terms)) = archives.get(slot) else {
-            continue;
-        };
-        if let Some(h) = resolve(item, &hit, terms, score) {
-            res.hits.push(h);
+    for (score, slot, m) in pooled.into_iter().skip(offset).take(limit) {
+        match m {
+            Pooled::Archive(hit) => {
+                let Some((item, terms)) = archives.get(slot) else {
+                    continue;
+                };
+                if let Some(h) = resolve(item, &hit, terms, score) {
+                    out.push(Merged::Archive(h));
+                }
+            }
+            Pooled::Other(i) => {
+                if let Some(e) = others_by_slot.get_mut(i).and_then(Option::take) {
+                    out.push(Merged::Other(e));
+                }
+            }
         }
     }
-    res
+    (total, out)
 }
 
 fn resolve(item: &ZimItem, hit: &fulltext::Hit, terms: &[String], score: f64) -> Option<TextHit> {

@@ -6,7 +6,7 @@
 'use strict';
 var path = require('path');
 var fs = require('fs');
-var acorn = require(path.join(process.argv[2], 'node_modules', 'acorn'));
+var acorn = require(path.resolve(process.argv[2], 'node_modules', 'acorn'));
 var reserved = ('break case catch continue debugger default delete do else finally for function if in ' +
   'instanceof new return switch this throw try typeof var void while with class const enum export ' +
   'extends import super null true false abstract boolean byte char double final float goto implements ' +

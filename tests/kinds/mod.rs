@@ -72,6 +72,15 @@ pub fn all(catalog: &Value) -> Vec<PageKind> {
             200,
             true,
         ),
+        k(
+            "viewer",
+            format!(
+                "/read/wikipedia_ko_sample_2024-02/{}",
+                super::common::enc("서울_(도시)")
+            ),
+            200,
+            true,
+        ),
         k("save", save, 200, false),
         k("not-found", "/no/such/page".into(), 404, false),
         k(

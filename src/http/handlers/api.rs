@@ -72,7 +72,14 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
     if req.param("zim").is_some_and(|z| !z.is_empty()) && scope(app, req).is_none() {
         return Reply::json(&json!({"total": 0, "results": []}));
     }
-    let found = search::search(&app.catalog, scope(app, req), q, offset, limit);
+    let found = search::search_with(
+        &app.catalog,
+        Some(&app.drive),
+        scope(app, req),
+        q,
+        offset,
+        limit,
+    );
     let results: Vec<Value> = found
         .hits
         .iter()
@@ -83,6 +90,9 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
                 "kind": h.kind,
                 "zim": h.zim,
                 "snippet": h.snippet_html.clone().unwrap_or_default(),
+                "file": h.place.file,
+                "page": h.place.page,
+                "time": h.place.time,
             })
         })
         .collect();

@@ -227,6 +227,7 @@ impl Served<'_> {
                 body: &body,
             },
         );
+        let page = crate::render::html::with_charset_meta(page);
         let mut reply = Reply::content("text/html; charset=utf-8", Body::Bytes(page.into_bytes()));
         reply.policy = policy;
         reply

@@ -246,7 +246,7 @@ fn collection_link(ui: &Ui, item: &Item) -> Option<(String, String)> {
 }
 
 /// `/view/<rel>`: the page of one item.
-pub fn item_page(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
+pub fn item_page(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
     let rel = match rel_of(ui, rest) {
         Ok(r) => r,
         Err(r) => return r,
@@ -307,7 +307,10 @@ pub fn item_page(app: &App, _req: &Req, ui: &Ui, rest: &str) -> Reply {
                     date: d.date.clone(),
                     duration_secs: f.duration_secs,
                     collection: collection_link(ui, item),
-                    file_url: urls::file(&item.rel),
+                    // `?t=SECONDS` (a search hit in the subtitles): the
+                    // player starts there, with or without JavaScript
+                    // (a media fragment on the file's address).
+                    file_url: format!("{}{}", urls::file(&item.rel), start_fragment(req)),
                     mime: mime_of(&item.file_name),
                     size: d.size,
                     poster_url: item.poster.as_deref().map(urls::file),
@@ -459,6 +462,15 @@ pub fn list(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
         items: cards,
     };
     Reply::html(200, view::listing(ui, &v))
+}
+
+/// `#t=SECONDS` for a player's source when the page was asked for with
+/// `?t=SECONDS`; empty otherwise.
+fn start_fragment(req: &Req) -> String {
+    match req.param("t").and_then(|t| t.parse::<u32>().ok()) {
+        Some(t) if t > 0 => format!("#t={t}"),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

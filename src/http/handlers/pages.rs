@@ -89,7 +89,14 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         .and_then(|id| app.catalog.zim(id))
         .map(|z| (z.id.as_str(), z.info().title.as_str()));
     let offset = req.param_usize("offset").unwrap_or(0).min(1_000_000);
-    let found = crate::search::search(&app.catalog, scope.map(|s| s.0), q, offset, PAGE_SIZE);
+    let found = crate::search::search_with(
+        &app.catalog,
+        Some(&app.drive),
+        scope.map(|s| s.0),
+        q,
+        offset,
+        PAGE_SIZE,
+    );
     let show_source = scope.is_none();
     let results = found
         .hits
@@ -108,11 +115,25 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
                     format!("{word} · {}", h.source)
                 }
             },
-            title: h.title,
+            title: match (h.place.page, h.place.time) {
+                (Some(p), _) => format!(
+                    "{} — {}",
+                    h.title,
+                    ui.s().fmt("search_at_page", &[("page", &p.to_string())])
+                ),
+                (_, Some(t)) => format!("{} — {}", h.title, crate::render::clock(t)),
+                _ => h.title,
+            },
             snippet_html: h.snippet_html.filter(|s| !s.is_empty()),
         })
         .collect();
+    let notice = if scope.is_none() && !q.is_empty() {
+        drive_notice(ui, &app.drive)
+    } else {
+        None
+    };
     let view = SearchView {
+        notice,
         q,
         scope,
         total: found.total,
@@ -193,4 +214,24 @@ pub fn hide(app: &App, _req: &Req, ui: &Ui, _rest: &str) -> Reply {
         crate::markdown::render(&item.details().body_md, &mapper)
     });
     Reply::html(200, render::hidden(ui, body.as_deref()))
+}
+
+/// What the search page says while the drive's own files are still being
+/// read, or when they could not all be read.
+fn drive_notice(ui: &Ui, drive: &crate::driveindex::DriveIndex) -> Option<String> {
+    let st = drive.status();
+    let s = ui.s();
+    if st.memory_full {
+        return Some(s.t("search_drive_full").to_string());
+    }
+    if st.running {
+        return Some(s.fmt(
+            "search_drive_reading",
+            &[
+                ("done", &st.done.to_string()),
+                ("total", &st.total.to_string()),
+            ],
+        ));
+    }
+    None
 }

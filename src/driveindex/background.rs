@@ -1,0 +1,155 @@
+//! Reading the drive in the background while the server already answers:
+//! one thread at low priority, files in catalog order, each under the PDF
+//! budgets; what was read becomes searchable every few seconds (a new
+//! segment), and reading stops at a memory limit rather than grow.
+
+use super::segment::{Builder, Outcome, SourceRec};
+use super::sources::{self, SourceFile};
+use super::{store, DriveIndex};
+use crate::pdf::Budget;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Memory the background index may hold in all (texts and postings). Past
+/// it the server stops reading and the search page says to run `prepare`,
+/// whose index is read from the drive instead of held.
+pub fn memory_limit() -> u64 {
+    if cfg!(target_pointer_width = "64") {
+        128 << 20
+    } else {
+        48 << 20
+    }
+}
+
+/// New words become searchable this often.
+const PUBLISH_EVERY: Duration = Duration::from_secs(2);
+
+/// Reads `src` into `builder` as one source: its units, or why it has none.
+pub fn index_source(
+    builder: &mut Builder,
+    src: &SourceFile,
+    size: u64,
+    mtime: i64,
+    budget: &Budget,
+) -> Outcome {
+    let id = builder.add_source(SourceRec {
+        rel: src.rel.clone(),
+        item_rel: src.item_rel.clone(),
+        kind: src.kind,
+        role: src.role,
+        size,
+        mtime,
+        lang: src.lang.clone(),
+        outcome: Outcome::Indexed,
+    });
+    let outcome = match sources::read(src, budget) {
+        Ok(units) => {
+            for (loc, text) in units {
+                builder.add_unit(id, loc, &text);
+            }
+            Outcome::Indexed
+        }
+        Err(o) => o,
+    };
+    builder.set_outcome(id, outcome.clone());
+    outcome
+}
+
+/// Opens the prepared index of the drive at `root` (if any), then reads
+/// what it lacks, all in one background thread.
+pub fn start(index: Arc<DriveIndex>, root: PathBuf, sources: Vec<SourceFile>) {
+    index.total.store(sources.len(), Ordering::Relaxed);
+    index.done.store(0, Ordering::Relaxed);
+    index.running.store(true, Ordering::Relaxed);
+    let idx = index.clone();
+    let started = std::thread::Builder::new()
+        .name("drive-index".into())
+        .spawn(move || {
+            lower_priority();
+            match store::open(&root) {
+                Ok(Some(seg)) => {
+                    idx.set_prepared(Ok(()));
+                    idx.add_segment(seg);
+                }
+                Ok(None) => {}
+                Err(e) => idx.set_prepared(Err(e.to_string())),
+            }
+            run(&idx, &sources, memory_limit());
+            idx.running.store(false, Ordering::Relaxed);
+        });
+    if started.is_err() {
+        index.running.store(false, Ordering::Relaxed);
+    }
+}
+
+/// Starts the background reader of `sources` (what the catalog holds),
+/// without a prepared index.
+pub fn spawn(index: Arc<DriveIndex>, sources: Vec<SourceFile>) {
+    index.total.store(sources.len(), Ordering::Relaxed);
+    index.done.store(0, Ordering::Relaxed);
+    index.running.store(true, Ordering::Relaxed);
+    let idx = index.clone();
+    let started = std::thread::Builder::new()
+        .name("drive-index".into())
+        .spawn(move || {
+            lower_priority();
+            run(&idx, &sources, memory_limit());
+            idx.running.store(false, Ordering::Relaxed);
+        });
+    if started.is_err() {
+        index.running.store(false, Ordering::Relaxed);
+    }
+}
+
+fn run(index: &DriveIndex, sources: &[SourceFile], limit: u64) {
+    let budget = Budget::default();
+    // Sources that left the drive or changed since the prepared index.
+    let mut present: HashMap<String, (u64, i64)> = HashMap::new();
+    let mut stamps = Vec::with_capacity(sources.len());
+    for s in sources {
+        let st = sources::stamp(&s.path).ok();
+        if let Some(st) = st {
+            present.insert(s.rel.clone(), st);
+        }
+        stamps.push(st);
+    }
+    index.retain_current(&present);
+    let mut builder = Builder::default();
+    let mut held: u64 = 0;
+    let mut last = Instant::now();
+    for (src, st) in sources.iter().zip(stamps) {
+        if let Some((size, mtime)) = st {
+            if !index.has_current(&src.rel, size, mtime) {
+                index_source(&mut builder, src, size, mtime, &budget);
+            }
+        }
+        index.done.fetch_add(1, Ordering::Relaxed);
+        let size = builder.memory_bytes() as u64;
+        if held + size > limit {
+            index.memory_full.store(true, Ordering::Relaxed);
+            break;
+        }
+        if !builder.is_empty() && last.elapsed() >= PUBLISH_EVERY {
+            let seg = std::mem::take(&mut builder).freeze();
+            held += seg.memory_bytes(true);
+            index.add_segment(seg);
+            last = Instant::now();
+        }
+    }
+    if !builder.is_empty() {
+        index.add_segment(builder.freeze());
+    }
+}
+
+/// Nice 10 on Linux, so that serving pages goes first on a slow machine.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority takes plain integers; on Linux, `who` 0 with
+    // PRIO_PROCESS is the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}

@@ -1,0 +1,370 @@
+//! The text of each page, in reading order good enough for snippets.
+//!
+//! hayro interprets the page and hands our device every glyph with its
+//! Unicode text (ToUnicode, glyph names, or the predefined CMaps such as
+//! UniKS-UCS2-H for Korean fonts that are not embedded) and its position.
+//! The layout is ours and small: glyphs in content-stream order, a new
+//! line when the baseline moves, a space at a gap of over 0.2 em. Measured
+//! against `pdftotext` it finds the same words (tests/pdf_vs_pdftotext.rs).
+
+use super::budget::{Budget, Guard};
+use super::error::PdfError;
+use hayro_interpret::font::{Glyph, GlyphRun};
+use hayro_interpret::hayro_cmap::{BfString, WritingMode};
+use hayro_interpret::hayro_syntax::{DecryptionError, LoadPdfError, Pdf};
+use hayro_interpret::kurbo::{Affine, BezPath, Point, Vec2};
+use hayro_interpret::{
+    interpret_page, BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image,
+    ImageDrawProps, InterpreterCache, InterpreterSettings, RectExt, RenderContent, SoftMask,
+};
+
+/// The text of one document, page by page (index 0 = page 1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentText {
+    pub pages: Vec<String>,
+    /// Pages in the document (more than `pages.len()` when the page budget
+    /// cut it short).
+    pub page_count: usize,
+    /// The page or text budget left part of the document out.
+    pub cut_by_budget: bool,
+}
+
+impl DocumentText {
+    /// False for a scanned document (images only): nothing to search.
+    pub fn has_text(&self) -> bool {
+        self.pages
+            .iter()
+            .any(|p| p.chars().any(char::is_alphanumeric))
+    }
+}
+
+/// Extracts the text in the calling thread. `extract_text` runs this in a
+/// worker under its budget; fuzzing calls it directly.
+pub fn extract_text_in_place(
+    data: Vec<u8>,
+    budget: &Budget,
+    guard: &Guard,
+) -> Result<DocumentText, PdfError> {
+    let complete = has_eof_marker(&data);
+    let pdf = match Pdf::new(data) {
+        Ok(pdf) => pdf,
+        Err(LoadPdfError::Decryption(DecryptionError::PasswordProtected)) => {
+            return Err(PdfError::Encrypted)
+        }
+        Err(LoadPdfError::Decryption(_)) => return Err(PdfError::UnsupportedEncryption),
+        Err(LoadPdfError::Invalid) if !complete => return Err(PdfError::Truncated),
+        Err(LoadPdfError::Invalid) => return Err(PdfError::Damaged),
+    };
+    // hayro recovers much of a file cut short, but its last pages are gone
+    // and a half-copied newspaper should be copied again, not half-indexed.
+    if !complete {
+        return Err(PdfError::Truncated);
+    }
+    let settings = InterpreterSettings {
+        // What pdftotext reads: the page's content, not annotations.
+        render_content: RenderContent::PAGE,
+        ..InterpreterSettings::default()
+    };
+    // One cache per document: hayro keys it by object number.
+    let cache = InterpreterCache::new();
+    let pages = pdf.pages();
+    let mut doc = DocumentText {
+        pages: Vec::with_capacity(pages.len().min(budget.max_pages)),
+        page_count: pages.len(),
+        cut_by_budget: pages.len() > budget.max_pages,
+    };
+    let mut text_left = budget.max_text_bytes;
+    for page in pages.iter().take(budget.max_pages) {
+        guard.check();
+        let mut ctx = Context::new(
+            Affine::IDENTITY,
+            page.intersected_crop_box().to_kurbo(),
+            &cache,
+            pdf.xref(),
+            settings.clone(),
+        );
+        let mut device = TextDevice::new(guard, text_left);
+        interpret_page(page, &mut ctx, &mut device);
+        doc.cut_by_budget |= device.full;
+        let text = device.finish();
+        text_left = text_left.saturating_sub(text.len());
+        doc.pages.push(text);
+    }
+    Ok(doc)
+}
+
+/// A whole PDF ends with `%%EOF` (readers look in the last kilobyte; some
+/// writers add a little after it).
+fn has_eof_marker(data: &[u8]) -> bool {
+    let tail = &data[data.len().saturating_sub(2048)..];
+    tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// Where the previous glyph ended and which way text was running.
+#[derive(Clone, Copy)]
+struct Pen {
+    end: Point,
+    dir: Vec2,
+    em: f64,
+}
+
+struct TextDevice<'g> {
+    guard: &'g Guard,
+    out: String,
+    pen: Option<Pen>,
+    /// The last filled run, so that the stroke of fill-and-stroke text
+    /// (hayro draws it twice) is not read twice.
+    last_fill: Option<(usize, [f64; 6])>,
+    room: usize,
+    full: bool,
+}
+
+impl<'g> TextDevice<'g> {
+    fn new(guard: &'g Guard, room: usize) -> Self {
+        TextDevice {
+            guard,
+            out: String::new(),
+            pen: None,
+            last_fill: None,
+            room,
+            full: false,
+        }
+    }
+
+    fn finish(self) -> String {
+        let mut s = self.out;
+        s.truncate(s.trim_end().len());
+        s
+    }
+
+    fn separate(&mut self, sep: char) {
+        match self.out.chars().last() {
+            None | Some('\n') => {}
+            Some(' ') if sep == '\n' => {
+                self.out.pop();
+                self.out.push('\n');
+            }
+            Some(' ') => {}
+            Some(_) => self.out.push(sep),
+        }
+    }
+
+    fn glyph(&mut self, glyph: &Glyph<'_>, t: Affine, mode: WritingMode) {
+        let origin = t * Point::ZERO;
+        let up = t * Point::new(0.0, 1000.0) - origin;
+        let em = finite_or(up.hypot(), 1.0).max(1e-6);
+        let (dir, end) = match mode {
+            WritingMode::Horizontal => {
+                let adv = advance(glyph).unwrap_or(500.0);
+                let end = t * Point::new(adv, 0.0);
+                let unit = t * Point::new(1000.0, 0.0) - origin;
+                (normalized(unit, Vec2::new(1.0, 0.0)), end)
+            }
+            WritingMode::Vertical => {
+                let down = normalized(-up, Vec2::new(0.0, -1.0));
+                (down, origin + down * em)
+            }
+        };
+        if let Some(pen) = self.pen {
+            let delta = origin - pen.end;
+            let along = delta.dot(pen.dir);
+            let across = pen.dir.cross(delta).abs();
+            let scale = em.max(pen.em);
+            if dir.dot(pen.dir) < 0.9 || across > 0.5 * scale || along < -0.8 * scale {
+                self.separate('\n');
+            } else if along > 0.2 * em.min(pen.em) {
+                self.separate(' ');
+            }
+        }
+        self.pen = Some(Pen { end, dir, em });
+        match glyph.as_unicode() {
+            Some(BfString::Char(c)) => self.push_char(c),
+            Some(BfString::String(s)) => s.chars().for_each(|c| self.push_char(c)),
+            None => {}
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        if self.full {
+            return;
+        }
+        if self.out.len() + c.len_utf8() > self.room {
+            self.full = true;
+            return;
+        }
+        match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => self.separate('\n'),
+            c if c.is_whitespace() => self.separate(' '),
+            // Control characters and the "no character" markers of broken
+            // ToUnicode maps carry nothing to search.
+            c if c.is_control() || c == '\u{fffd}' || c == '\u{feff}' => {}
+            c => self.out.push(c),
+        }
+    }
+}
+
+fn advance(glyph: &Glyph<'_>) -> Option<f64> {
+    let w = match glyph {
+        Glyph::Outline(o) => o.advance_width(),
+        Glyph::Type3(t) => t.advance_width(),
+    }?;
+    let w = f64::from(w);
+    // Zero is a real width (combining jamo, accents drawn over a letter).
+    (w.is_finite() && w >= 0.0).then_some(w)
+}
+
+fn finite_or(v: f64, fallback: f64) -> f64 {
+    if v.is_finite() {
+        v
+    } else {
+        fallback
+    }
+}
+
+fn normalized(v: Vec2, fallback: Vec2) -> Vec2 {
+    let len = v.hypot();
+    if len.is_finite() && len > 1e-9 {
+        v / len
+    } else {
+        fallback
+    }
+}
+
+impl<'a> Device<'a> for TextDevice<'_> {
+    fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, mode: &DrawMode) {
+        self.guard.check();
+        let glyphs = run.glyphs();
+        let signature = (
+            glyphs.len(),
+            glyphs
+                .first()
+                .map(|g| (props.transform * g.transform()).as_coeffs())
+                .unwrap_or_default(),
+        );
+        match mode {
+            DrawMode::Stroke(_) if self.last_fill == Some(signature) => return,
+            DrawMode::Stroke(_) => self.last_fill = None,
+            _ => self.last_fill = Some(signature),
+        }
+        let writing = run.writing_mode();
+        for g in glyphs {
+            self.glyph(g, props.transform * g.transform(), writing);
+        }
+    }
+
+    fn draw_path(&mut self, _: &BezPath, _: DrawProps<'a>, _: &DrawMode) {
+        self.guard.check();
+    }
+
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {
+        self.guard.check();
+    }
+
+    fn draw_image(&mut self, _: Image<'a, '_>, _: ImageDrawProps<'a>) {
+        // Never decoded: only the text is wanted.
+        self.guard.check();
+    }
+
+    fn pop_clip(&mut self) {}
+
+    fn pop_transparency_group(&mut self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testpdf::{encrypted_pdf, pdf, Run};
+    use super::super::{extract_text_bytes, Budget, PdfError};
+
+    fn text(data: Vec<u8>) -> Result<super::DocumentText, PdfError> {
+        extract_text_bytes(data, &Budget::default())
+    }
+
+    #[test]
+    fn words_per_page_in_order() {
+        let doc = text(pdf(&[
+            vec![
+                Run::at(72.0, 700.0, "Hello planted"),
+                Run::at(72.0, 680.0, "second line"),
+            ],
+            vec![Run::at(72.0, 700.0, "zebra (page two)")],
+        ]))
+        .unwrap();
+        assert_eq!(doc.page_count, 2);
+        assert_eq!(doc.pages[0], "Hello planted\nsecond line");
+        assert_eq!(doc.pages[1], "zebra (page two)");
+        assert!(doc.has_text());
+    }
+
+    #[test]
+    fn a_gap_on_the_same_line_is_a_space() {
+        let doc = text(pdf(&[vec![
+            Run::at(72.0, 700.0, "left"),
+            Run::at(300.0, 700.0, "right"),
+            // Right after "left2" (5 glyphs of ~0.5 em): no gap, no space.
+            Run::at(72.0, 600.0, "ab"),
+            Run::at(72.0 + 12.0 * 1.112, 600.0, "cd"),
+        ]]))
+        .unwrap();
+        assert_eq!(doc.pages[0], "left right\nabcd");
+    }
+
+    #[test]
+    fn korean_in_a_font_that_is_not_embedded() {
+        let doc = text(pdf(&[vec![
+            Run::at(72.0, 700.0, "대한민국 헌법"),
+            Run::at(72.0, 680.0, "무지개송어가 산다"),
+        ]]))
+        .unwrap();
+        assert_eq!(doc.pages[0], "대한민국 헌법\n무지개송어가 산다");
+    }
+
+    #[test]
+    fn a_page_without_text_is_empty_not_an_error() {
+        let doc = text(pdf(&[vec![], vec![]])).unwrap();
+        assert_eq!(doc.pages, vec![String::new(), String::new()]);
+        assert!(!doc.has_text());
+    }
+
+    #[test]
+    fn broken_files_are_typed_errors() {
+        let good = pdf(&[vec![Run::at(72.0, 700.0, "text")]]);
+        let cut = good[..good.len() / 2].to_vec();
+        assert!(matches!(text(cut), Err(PdfError::Truncated)));
+        assert!(matches!(
+            text(b"not a pdf at all %%EOF".to_vec()),
+            Err(PdfError::Damaged)
+        ));
+        assert!(matches!(text(Vec::new()), Err(PdfError::Truncated)));
+        let enc = text(encrypted_pdf(&[vec![Run::at(72.0, 700.0, "secret")]]));
+        assert!(
+            matches!(
+                enc,
+                Err(PdfError::Encrypted | PdfError::UnsupportedEncryption)
+            ),
+            "{enc:?}"
+        );
+    }
+
+    #[test]
+    fn budgets_cut_pages_and_text() {
+        let pages: Vec<Vec<Run>> = (0..5).map(|_| vec![Run::at(72.0, 700.0, "word")]).collect();
+        let budget = Budget {
+            max_pages: 3,
+            ..Budget::default()
+        };
+        let doc = extract_text_bytes(pdf(&pages), &budget).unwrap();
+        assert_eq!(
+            (doc.pages.len(), doc.page_count, doc.cut_by_budget),
+            (3, 5, true)
+        );
+        let budget = Budget {
+            max_text_bytes: 6,
+            ..Budget::default()
+        };
+        let doc = extract_text_bytes(pdf(&pages), &budget).unwrap();
+        assert_eq!(doc.pages.concat(), "wordwo");
+        assert!(doc.cut_by_budget);
+    }
+}
