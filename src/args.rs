@@ -52,10 +52,19 @@ pub struct CheckOptions {
     pub lang: Option<Lang>,
 }
 
+/// `driveshelf prepare`: write what a drive needs before it leaves (the
+/// search index, and the `index.html` that opens with no program running).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrepareOptions {
+    /// The bundle; `None` means the folder that holds the program.
+    pub dir: Option<PathBuf>,
+}
+
 #[derive(Debug, PartialEq)]
 pub enum Command {
     Serve(ServeOptions),
     Check(CheckOptions),
+    Prepare(PrepareOptions),
     Help,
     Version,
 }
@@ -67,6 +76,7 @@ driveshelf — serves this drive's library to this computer's browser.
 USAGE:
     driveshelf [serve] [DIR] [OPTIONS]
     driveshelf check [DIR] [--json] [--quick] [--lang ko|en]
+    driveshelf prepare [DIR]
 
     DIR                 the bundle to serve (default: the folder that holds
                         this program, i.e. the drive)
@@ -98,6 +108,16 @@ CHECK (for testers, before a drive is copied):
                         entry and cluster
     --lang ko|en        language of the report (default ko)
 
+PREPARE (for packers, before a drive is copied):
+    prepare [DIR]       reads every newspaper, subtitle and page of DIR and
+                        writes the search index into DIR/.driveshelf/ (its
+                        one folder on the drive); run again, it reads only
+                        what changed. A file it did not write is never
+                        changed; Ctrl-C leaves the previous index as it was.
+                        It also writes index.html at the top of DIR: a plain
+                        page listing the films, newspapers, recordings and
+                        pages, which opens in any browser with no program.
+
 Stop it with Ctrl-C (or by closing its window).
 Nothing is written to this computer or the drive; nothing is sent anywhere.
 ";
@@ -117,6 +137,9 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, ArgEr
     if let Some((first, rest)) = args.split_first() {
         if first == "check" {
             return parse_check(rest.to_vec());
+        }
+        if first == "prepare" {
+            return parse_prepare(rest.to_vec());
         }
     }
     let mut p = lexopt::Parser::from_args(args);
@@ -167,6 +190,27 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, ArgEr
         }
     }
     Ok(Command::Serve(opts))
+}
+
+fn parse_prepare(args: Vec<OsString>) -> Result<Command, ArgError> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut opts = PrepareOptions::default();
+    let err = |e: lexopt::Error| ArgError(e.to_string());
+    while let Some(arg) = p.next().map_err(err)? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Value(v) if opts.dir.is_none() => opts.dir = Some(PathBuf::from(v)),
+            Value(v) => {
+                return Err(ArgError(format!(
+                    "unexpected argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            _ => return Err(ArgError(arg.unexpected().to_string())),
+        }
+    }
+    Ok(Command::Prepare(opts))
 }
 
 fn parse_check(args: Vec<OsString>) -> Result<Command, ArgError> {
@@ -261,6 +305,22 @@ mod tests {
             panic!()
         };
         assert_eq!(o.dir, Some(PathBuf::from("check")));
+    }
+
+    #[test]
+    fn prepare_command() {
+        assert_eq!(
+            p(&["prepare", "/mnt/drive"]).unwrap(),
+            Command::Prepare(PrepareOptions {
+                dir: Some(PathBuf::from("/mnt/drive")),
+            })
+        );
+        assert_eq!(
+            p(&["prepare"]).unwrap(),
+            Command::Prepare(PrepareOptions::default())
+        );
+        assert!(p(&["prepare", "a", "b"]).is_err());
+        assert!(p(&["prepare", "--port", "1"]).is_err());
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod media;
 pub mod pdf;
 pub mod platform;
+pub mod prepare;
 pub mod readat;
 pub mod render;
 pub mod search;

@@ -17,6 +17,7 @@ fn main() {
     let code = match args::parse(std::env::args_os().skip(1)) {
         Ok(Command::Serve(opts)) => driveshelf::serve::run(opts),
         Ok(Command::Check(opts)) => driveshelf::check::run(opts),
+        Ok(Command::Prepare(opts)) => driveshelf::prepare::run(opts),
         Ok(Command::Help) => {
             print!("{}", args::HELP);
             0

@@ -578,6 +578,6 @@ fn archive_pages_are_sandboxed_without_scripts_by_default() {
     );
     assert_eq!(r.header("Connection-Allowlist"), Some("(response-origin)"));
     let t = r.text();
-    assert!(t.contains("/_ds/helper.js") && !t.contains("token="));
+    assert!(t.contains("var UI = ") && !t.contains("token="));
     running.shutdown();
 }

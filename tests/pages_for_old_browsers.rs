@@ -5,7 +5,8 @@
 //!   `footer` element, which IE ≤ 8 cannot style, and our CSS styles none;
 //! - every declaration of our CSS that goes beyond CSS 2.1 (`rem`, `vh`,
 //!   `vw`, `calc()`, `var()`, flex and grid display) follows a CSS 2.1
-//!   declaration of the same property in the same rule.
+//!   declaration of the same property in the same rule;
+//! - without styles (w3m) a page reads skip link, search, heading, footer.
 
 mod common;
 mod kinds;
@@ -212,4 +213,99 @@ fn the_css_check_sees_what_it_must() {
     assert_eq!(beyond_css21("display", "inline-block"), None);
     assert_eq!(beyond_css21("font-family", "\"chrome\", sans-serif"), None);
     assert_eq!(beyond_css21("margin", "0 1em"), None);
+}
+
+fn ui_string(lang: &str, key: &str) -> String {
+    let file = common::repo().join("web/i18n").join(format!("{lang}.txt"));
+    let text = std::fs::read_to_string(&file).expect("i18n file");
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_else(|| panic!("no {key} in {}", file.display()))
+}
+
+/// The text of the first `<h1>`, tags and entities of the common kind out.
+fn h1_text(html: &str) -> Option<String> {
+    let start = html.find("<h1")?;
+    let open_end = start + html[start..].find('>')? + 1;
+    let end = open_end + html[open_end..].find("</h1>")?;
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html[open_end..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(
+        text.replace("&amp;", "&")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">"),
+    )
+}
+
+/// Reading order without CSS (what a text browser, a screen reader or an
+/// engine that ignores the styles shows): the skip link, the search form,
+/// the page's heading, then the footer; every page kind, in w3m.
+#[test]
+fn reading_order_without_styles_is_header_content_footer() {
+    let w3m_ok = std::process::Command::new("w3m")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !w3m_ok {
+        println!("NOTICE: skipped: w3m not installed");
+        return;
+    }
+    let server = common::start(&common::sample_bundle());
+    let catalog = server.get("/api/catalog").json();
+    let home = common::temp_dir("w3m-order");
+    let skip = ui_string("ko", "skip_to_content");
+    let button = ui_string("ko", "search_button");
+    let footer = ui_string("ko", "footer_note");
+    for kind in kinds::all(&catalog).into_iter().filter(|k| !k.archive) {
+        let sep = if kind.path.contains('?') { '&' } else { '?' };
+        let path = format!("{}{sep}lang=ko", kind.path);
+        let url = format!("{}{path}", server.base_url());
+        let html = server.get(&path).text();
+        let out = std::process::Command::new("w3m")
+            .args(["-dump", "-cols", "200", "-O", "UTF-8", &url])
+            .env("HOME", &home)
+            .env("LANG", "C.UTF-8")
+            .output()
+            .expect("w3m runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let heading = h1_text(&html).unwrap_or_else(|| panic!("{}: no h1", kind.path));
+        let heading: String = heading.split_whitespace().collect::<Vec<_>>().join(" ");
+        let at = |what: &str| {
+            flat.find(what)
+                .unwrap_or_else(|| panic!("{}: {what:?} not in the text:\n{text}", kind.path))
+        };
+        let search = at(&format!("[{button}]"));
+        // The heading after the header (the start page's is the library's
+        // name, which the header shows too).
+        let heading_at = flat[search..].find(&heading).map_or(0, |i| i + search);
+        let order = [
+            ("skip link", at(&skip)),
+            ("search button", search),
+            ("heading", heading_at),
+            ("footer", flat.rfind(footer.as_str()).unwrap_or(0)),
+        ];
+        for w in order.windows(2) {
+            assert!(
+                w[0].1 < w[1].1,
+                "{}: the {} comes after the {}:\n{text}",
+                kind.path,
+                w[0].0,
+                w[1].0
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&home);
 }

@@ -7,6 +7,7 @@
 //! 2 the folder cannot be used.
 
 mod document;
+mod drive_index;
 mod media;
 pub mod names;
 mod pages;
@@ -134,6 +135,7 @@ pub fn check_dir(dir: &Path, quick: bool, progress: &Progress) -> Result<Report,
         }
     }
     names::check(&mut report, &all, fat == Some(true));
+    drive_index::check(&mut report, &catalog);
     progress.finish();
     Ok(report)
 }

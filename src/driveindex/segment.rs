@@ -135,6 +135,11 @@ impl Segment {
         self.units.len()
     }
 
+    /// Bytes of text of all units.
+    pub fn text_bytes(&self) -> u64 {
+        self.units.iter().map(|u| u64::from(u.text_len)).sum()
+    }
+
     /// Bytes held in memory (the blob too when it is in memory).
     pub fn memory_bytes(&self, blob_in_memory: bool) -> u64 {
         let tables = self.units.len() * std::mem::size_of::<UnitRec>()
@@ -232,6 +237,23 @@ impl Segment {
             out.push((unit, score));
         }
         Ok(out)
+    }
+
+    /// For each source, its units in order.
+    pub fn units_by_source(&self) -> Vec<Vec<u32>> {
+        let mut out = vec![Vec::new(); self.sources.len()];
+        for (i, u) in self.units.iter().enumerate() {
+            if let Some(v) = out.get_mut(u.source as usize) {
+                v.push(i as u32);
+            }
+        }
+        out
+    }
+
+    /// A unit's location and text.
+    pub fn unit_text(&self, unit: u32) -> io::Result<(u32, String)> {
+        let loc = self.units.get(unit as usize).ok_or_else(damaged)?.loc;
+        Ok((loc, self.text(unit)?))
     }
 
     pub(super) fn unit(&self, unit: u32) -> Option<&UnitRec> {

@@ -18,6 +18,8 @@ pub struct App {
     pub lang: Option<Lang>,
     /// Pulled by the close control.
     pub stopper: Stopper,
+    /// Documents' pages drawn as pictures, with their cache.
+    pub pages: crate::pdf::Renderer,
     /// The two origins and who runs archive scripts.
     pub contain: Containment,
     /// Archive id → whether it is made to run scripts (read once).
@@ -56,6 +58,7 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/save/"), media::save),
     (Match::Prefix("/vtt/"), media::vtt),
     (Match::Prefix("/view/"), media::item_page),
+    (Match::Prefix("/pageimg/"), media::page_image),
     (Match::Prefix("/list/"), media::list),
     (Match::Exact("/api/suggest"), api::suggest),
     (Match::Exact("/api/search"), api::search),
@@ -65,25 +68,26 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Exact("/favicon.ico"), assets::favicon),
 ];
 
-/// The content origin: archive entries for the viewer's frame, the helper
-/// script, the browser test, and the outside-link notice. Nothing here
+/// The content origin: archive entries for the viewer's frame, the browser
+/// test, and the outside-link notice. Nothing here
 /// carries the close token or an interface page.
 const CONTENT_ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/content/"), content::framed),
     (Match::Exact("/external"), viewer::external),
-    (Match::Exact("/_ds/helper.js"), viewer::helper),
     (Match::Exact("/_ds/probe"), viewer::probe),
     (Match::Exact("/_ds/probe-done"), viewer::probe_done),
 ];
 
 impl App {
     pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
+        let pages = crate::pdf::Renderer::new(&catalog.root);
         let title_indexes = Arc::new(crate::titleindex::Indexes::new(catalog.zims.len()));
         App {
             title_indexes,
             catalog,
             lang,
             stopper,
+            pages,
             contain: Containment::new(Origins::default(), false, Default::default()),
             needs: Default::default(),
             drive: crate::driveindex::DriveIndex::new(),
@@ -189,6 +193,17 @@ fn bare(status: u16, ui: &Ui) -> Reply {
     Reply::html(status, crate::render::bare_message(ui, status))
 }
 
+impl Site {
+    fn bare_framed(&self, status: u16, ui: &Ui) -> Reply {
+        let mut r = bare(status, ui);
+        r.policy = super::response::Policy::Framed {
+            ui: self.app.contain.origins.ui,
+            scripts: false,
+        };
+        r
+    }
+}
+
 impl Handler for Site {
     fn accepts_post(&self, path: &str) -> bool {
         self.origin == Origin::Ui && path == "/close"
@@ -218,8 +233,8 @@ impl Handler for Site {
                 let r = route(CONTENT_ROUTES, app, req, &ui).unwrap_or_else(|| bare(404, &ui));
                 if r.status >= 400 {
                     // Handlers shared with the interface answer errors with
-                    // its pages; here they go out bare.
-                    return bare(r.status, &ui);
+                    // its pages; here they go out bare, showable in the frame.
+                    return self.bare_framed(r.status, &ui);
                 }
                 r
             }
@@ -231,7 +246,7 @@ impl Handler for Site {
             // Another site's request learns nothing, not even our header.
             Origin::Ui if status == 403 => bare(status, &self.app.ui(req)),
             Origin::Ui => self.app.refuse_ui(req, status),
-            Origin::Content if status != 421 => bare(status, &self.app.ui(req)),
+            Origin::Content if status != 421 => self.bare_framed(status, &self.app.ui(req)),
             Origin::Content => self.app.refuse_ui(req, status),
         }
     }

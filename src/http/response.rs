@@ -40,8 +40,9 @@ pub enum Policy {
     /// Our own pages: no inline script or style at all.
     Ui,
     /// The viewer: our page, whose one frame may only come from the
-    /// content origin on port `content`.
-    Viewer { content: u16 },
+    /// content origin on port `content`; its own script and style are
+    /// inline, allowed by `nonce` (one page view, one request).
+    Viewer { content: u16, nonce: u64 },
     /// Archive content on the interface origin (the direct page): sandboxed,
     /// no script of the archive runs.
     Archive,
@@ -148,11 +149,11 @@ pub fn safety_headers(policy: Policy) -> Vec<(&'static str, Cow<'static, str>)> 
         Policy::Ui => h.push(("Content-Security-Policy", CSP_UI.into())),
         Policy::Archive => h.push(("Content-Security-Policy", CSP_ARCHIVE.into())),
         Policy::File => h.push(("Content-Security-Policy", CSP_FILE.into())),
-        Policy::Viewer { content } => {
+        Policy::Viewer { content, nonce } => {
             let c = format!("http://127.0.0.1:{content}");
             h.push((
                 "Content-Security-Policy",
-                format!("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src {c}; child-src {c}; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'").into(),
+                format!("default-src 'none'; script-src 'nonce-{nonce:016x}'; style-src 'nonce-{nonce:016x}'; img-src 'self' data:; connect-src 'self'; frame-src {c}; child-src {c}; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'").into(),
             ));
             h.push((
                 "Permissions-Policy",

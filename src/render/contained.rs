@@ -32,9 +32,28 @@ pub struct ViewerView<'a> {
     /// The same page without scripts, on the interface origin.
     pub direct: &'a str,
     pub scripts: bool,
+    /// The page's CSP nonce for its inline script and style.
+    pub nonce: u64,
+}
+
+/// Our static files, inlined into the viewer so that a page view costs one
+/// request more than the direct page, not four (nothing is cached: every
+/// response says `no-store`).
+fn inline_assets(nonce: u64) -> (String, String) {
+    let css = assets::text("assets/toolbar.css").unwrap_or_default();
+    let js = format!(
+        "{}\n{}",
+        assets::text("assets/app.js").unwrap_or_default(),
+        assets::text("assets/viewer.js").unwrap_or_default()
+    );
+    (
+        format!("<style nonce=\"{nonce:016x}\">{css}</style>"),
+        format!("<script nonce=\"{nonce:016x}\">{js}</script>"),
+    )
 }
 
 pub fn viewer(ui: &Ui, v: &ViewerView) -> String {
+    let (style, script) = inline_assets(v.nonce);
     let base = format!("{} – {}", v.archive_title, ui.brand());
     let title = if v.page_title.is_empty() {
         base.clone()
@@ -45,7 +64,8 @@ pub fn viewer(ui: &Ui, v: &ViewerView) -> String {
         .text("lang", ui.lang.code())
         .text("title", title)
         .text("title_base", base)
-        .text("assets", assets::PREFIX)
+        .html("style", style)
+        .html("script", script)
         .text("direct", v.direct)
         .text("frame_src", v.frame_src)
         .text("content_origin", v.content_origin)
@@ -64,9 +84,10 @@ pub fn viewer(ui: &Ui, v: &ViewerView) -> String {
     render("viewer", &vars, ui.s())
 }
 
-/// The tag that loads the helper into a framed page that runs scripts.
-pub fn helper_tag() -> String {
-    "<script src=\"/_ds/helper.js\"></script>".to_string()
+/// The helper, inline in a framed page that runs scripts (no request of
+/// its own); it holds nothing the page may not read.
+pub fn helper_tag(ui_origin: &str) -> String {
+    format!("<script>{}</script>", helper_js(ui_origin))
 }
 
 /// The helper script for frames of the viewer at `ui_origin`.
@@ -141,19 +162,28 @@ pub fn scripted_archive(scraper: &str, tags: &str) -> bool {
         || tags.contains("phet")
 }
 
-/// Whether a page is a script application: it has scripts and next to no
-/// text of its own outside them.
+/// Whether a page is a script application: next to no text of its own
+/// outside its scripts, and a script. Cheap for ordinary pages: the text
+/// count stops at the first words of the body.
 pub fn scripted_page(html: &str) -> bool {
-    let lower_has = |needle: &str| {
-        html.as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-    };
-    if !lower_has("<script") {
-        return false;
+    let body = find_tag(html, "body").unwrap_or(0);
+    visible_chars(&html[body..], 40) < 40 && find_tag(html, "script").is_some()
+}
+
+/// Where `<name` first starts (any case), jumping from `<` to `<`.
+fn find_tag(html: &str, name: &str) -> Option<usize> {
+    let b = html.as_bytes();
+    let mut from = 0;
+    while let Some(i) = html.get(from..).and_then(|r| r.find('<')) {
+        let at = from + i;
+        if b.get(at + 1..at + 1 + name.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes()))
+        {
+            return Some(at);
+        }
+        from = at + 1;
     }
-    let body = find_ci(html, "<body").unwrap_or(0);
-    visible_chars(&html[body..], 40) < 40
+    None
 }
 
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
@@ -170,18 +200,22 @@ fn visible_chars(html: &str, enough: usize) -> usize {
     let mut n = 0;
     while i < b.len() && n < enough {
         if b[i] == b'<' {
-            let rest = &html[i..];
-            let skip_to = ["script", "style", "noscript", "template"]
+            let after = &b[i + 1..];
+            let raw = ["script", "style", "noscript", "template"]
                 .iter()
-                .find(|t| rest.len() > t.len() + 1 && rest[1..=t.len()].eq_ignore_ascii_case(t))
-                .and_then(|t| find_ci(rest, &format!("</{t}")));
-            i += match skip_to {
-                Some(end) => end + 2,
-                None => rest.find('>').map(|e| e + 1).unwrap_or(rest.len()),
+                .find(|t| {
+                    after
+                        .get(..t.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(t.as_bytes()))
+                });
+            let skip = match raw {
+                Some(t) => find_ci(&html[i..], &format!("</{t}")).map(|e| e + 2),
+                None => None,
             };
+            i += skip.unwrap_or_else(|| html[i..].find('>').map(|e| e + 1).unwrap_or(b.len() - i));
             continue;
         }
-        if !b[i].is_ascii_whitespace() {
+        if !b[i].is_ascii_whitespace() && (b[i] & 0xC0) != 0x80 {
             n += 1;
         }
         i += 1;
@@ -251,6 +285,19 @@ mod tests {
             "<html><head><script src=a.js></script></head><body><h1>Seoul</h1><p>Seoul is the capital and largest city of South Korea.</p></body></html>"
         ));
         assert!(!scripted_page("<body><div id=app></div></body>"));
+        // Anything at all: never a panic, whatever follows a `<`.
+        for odd in [
+            "<서울<script",
+            "<",
+            "<scr",
+            "<script",
+            "<body<",
+            "<body><script>",
+            "a<é<style",
+        ] {
+            let _ = scripted_page(odd);
+        }
+        assert!(scripted_page("<body><서울><script>x</script></body>"));
         assert!(scripted_archive("warc2zim 2.0.3", ""));
         assert!(scripted_archive("", "_category:youtube;_videos:yes"));
         assert!(!scripted_archive(

@@ -9,6 +9,7 @@ pub mod links;
 pub mod media;
 pub mod rewrite;
 pub mod save;
+pub mod static_index;
 pub mod template;
 pub mod urls;
 

@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub mod firefox;
+pub mod firefox_old;
 pub mod hostile;
 pub mod trap;
 pub mod zim;

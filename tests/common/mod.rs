@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod drive;
+
 use driveshelf::archive::{Archive, ClusterCache};
 use driveshelf::args::ServeOptions;
 use driveshelf::http::server::Running;

@@ -21,6 +21,20 @@
   window.addEventListener('popstate', at);
   // Script apps change the title and path without an event of their own.
   setInterval(at, 700);
+  // Links an archive opens in a new window or over the whole tab: the
+  // sandbox allows neither (no popups, no top navigation), so without this
+  // they would do nothing. Its own pages open in the frame instead.
+  document.addEventListener('click', function (e) {
+    if (e.defaultPrevented) return;
+    var a = e.target;
+    while (a && a.nodeName !== 'A' && a.nodeName !== 'AREA') a = a.parentNode;
+    if (!a || !a.href) return;
+    var t = (a.getAttribute('target') || '').toLowerCase();
+    if (t === '' || t === '_self') return;
+    if (a.protocol !== location.protocol || a.host !== location.host) return;
+    e.preventDefault();
+    location.href = a.href;
+  }, false);
   var esc = 0;
   document.addEventListener('keydown', function (e) {
     if (e.keyCode !== 27) return;

@@ -205,7 +205,7 @@ impl Served<'_> {
             ),
             Origin::Content => (
                 if scripts == Scripts::Run {
-                    contained::helper_tag()
+                    contained::helper_tag(&contain.origins.ui_url())
                 } else {
                     String::new()
                 },

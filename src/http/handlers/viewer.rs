@@ -1,6 +1,6 @@
 //! The viewer (`/read/<id>/<path>` on the interface origin) and what the
-//! content origin serves besides archive entries: the helper script, the
-//! browser test, the outside-link notice.
+//! content origin serves besides archive entries: the browser test and the
+//! outside-link notice.
 
 use super::content::archive_of;
 use super::pages;
@@ -60,6 +60,7 @@ pub fn read(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
         format!("{content_origin}{entry}")
     };
     let info = item.info();
+    let nonce = u64::from_str_radix(&nonce()[..16], 16).unwrap_or(0x5eed);
     let html = contained::viewer(
         ui,
         &ViewerView {
@@ -70,11 +71,13 @@ pub fn read(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
             content_origin: &content_origin,
             direct: &ui.link(&entry),
             scripts: contain.viewer_for(req, &item.id),
+            nonce,
         },
     );
     let mut r = Reply::html(200, html);
     r.policy = Policy::Viewer {
         content: contain.origins.content,
+        nonce,
     };
     r
 }
@@ -88,21 +91,6 @@ fn nonce() -> String {
         b[..8].copy_from_slice(&h.to_le_bytes());
     }
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// `/_ds/helper.js` on the content origin.
-pub fn helper(app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {
-    let js = contained::helper_js(&app.contain.origins.ui_url());
-    let mut r = Reply::new(
-        200,
-        "text/javascript; charset=utf-8",
-        Body::Bytes(js.into_bytes()),
-    );
-    r.policy = Policy::Framed {
-        ui: app.contain.origins.ui,
-        scripts: false,
-    };
-    r
 }
 
 /// `/_ds/probe?k=…&then=/content/…`: the browser test (see `http::contain`).

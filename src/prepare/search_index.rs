@@ -1,0 +1,325 @@
+//! `prepare`'s search index: every document's pages, every film's
+//! subtitles, every page and description, read once on the packer's machine
+//! and written to `.driveshelf/search.index`, so that the recipient's
+//! server has complete search from its first request without reading a PDF.
+//!
+//! Run again, it reads only files whose size or modification time changed
+//! (the rest is taken from the previous index), and when nothing changed it
+//! writes nothing. The new index goes to a temporary name in our folder and
+//! is renamed over the old one only when whole.
+
+use crate::bundle::Catalog;
+use crate::driveindex::background::index_source;
+use crate::driveindex::segment::{Builder, Outcome, Role, Segment};
+use crate::driveindex::sources::{self, SourceFile};
+use crate::driveindex::store::{self, StoreError};
+use crate::pdf::Budget;
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+pub fn display_path() -> String {
+    format!("{}/{}", store::DIR, store::FILE)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Written {
+    New,
+    Replaced,
+    Unchanged,
+    NotWritten,
+}
+
+/// What one run did.
+#[derive(Debug)]
+pub struct Report {
+    pub sources: usize,
+    /// Files read this time (the others came from the previous index).
+    pub read: usize,
+    pub reused: usize,
+    pub pages: usize,
+    pub units: usize,
+    pub text_bytes: u64,
+    pub index_bytes: u64,
+    pub no_text: Vec<String>,
+    pub failed: Vec<(String, String)>,
+    pub previous_problem: Option<String>,
+    pub secs: f64,
+    pub written: Written,
+    pub interrupted: bool,
+}
+
+impl Report {
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let path = display_path();
+        if self.interrupted {
+            out.push(format!(
+                "{path}: 중단했습니다. 이전 색인은 그대로입니다 / stopped; the previous index is unchanged"
+            ));
+            return out;
+        }
+        if let Some(p) = &self.previous_problem {
+            out.push(format!(
+                "{path}: 이전 색인을 쓸 수 없어 새로 만들었습니다 / the previous index was unusable ({p}); rebuilt"
+            ));
+        }
+        for (rel, why) in &self.failed {
+            out.push(format!("[건너뜀] / [SKIPPED] {rel}: {why}"));
+        }
+        for rel in &self.no_text {
+            out.push(format!(
+                "[글자 없음] / [NO TEXT] {rel}: 스캔한 문서처럼 글자가 없습니다 / no text (a scan?)"
+            ));
+        }
+        let pages_per_sec = if self.secs > 0.0 && self.read > 0 {
+            format!(", {:.0} pages/s", self.pages as f64 / self.secs)
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "{path}: {} — {} files ({} read, {} unchanged), {} pages, {} units; \
+             text {} KiB, index {} KiB; {:.1} s{pages_per_sec}",
+            match self.written {
+                Written::New => "새로 씀 / written",
+                Written::Replaced => "바꿈 / updated",
+                Written::Unchanged => "변화 없음 / unchanged",
+                Written::NotWritten => "쓰지 않음 / not written",
+            },
+            self.sources,
+            self.read,
+            self.reused,
+            self.pages,
+            self.units,
+            self.text_bytes >> 10,
+            self.index_bytes >> 10,
+            self.secs,
+        ));
+        out
+    }
+}
+
+fn refuse(why: String) -> io::Error {
+    io::Error::new(io::ErrorKind::AlreadyExists, why)
+}
+
+/// Reads the drive of `catalog` and writes its search index.
+pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result<Report> {
+    let started = Instant::now();
+    let root = &catalog.root;
+    let folder = root.join(store::DIR);
+    let target = store::path(root);
+    // Only our folder and our file: anything else by those names (a file
+    // called `.driveshelf`, a link, someone else's `search.index`) is left
+    // alone and said.
+    if let Ok(m) = std::fs::symlink_metadata(&folder) {
+        if !m.is_dir() {
+            return Err(refuse(format!(
+                "{} is not a folder; not touched",
+                store::DIR
+            )));
+        }
+    }
+    let mut previous_problem = None;
+    let old: Option<Segment> = match std::fs::symlink_metadata(&target) {
+        Err(_) => None,
+        Ok(m) if !m.is_file() => {
+            return Err(refuse(format!(
+                "{} is not a plain file; not touched",
+                display_path()
+            )))
+        }
+        Ok(_) => match store::open_file(&target) {
+            Ok(seg) => Some(seg),
+            Err(StoreError::Foreign(why)) => {
+                return Err(refuse(format!(
+                    "{} is not ours ({why}); not touched",
+                    display_path()
+                )))
+            }
+            Err(e) => {
+                previous_problem = Some(e.to_string());
+                None
+            }
+        },
+    };
+    let list = sources::list(catalog);
+    let bar = if progress {
+        indicatif::ProgressBar::new(list.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut report = Report {
+        sources: list.len(),
+        read: 0,
+        reused: 0,
+        pages: 0,
+        units: 0,
+        text_bytes: 0,
+        index_bytes: 0,
+        no_text: Vec::new(),
+        failed: Vec::new(),
+        previous_problem,
+        secs: 0.0,
+        written: Written::NotWritten,
+        interrupted: false,
+    };
+    let budget = Budget::default();
+    let old_by_rel: HashMap<&str, usize> = old
+        .as_ref()
+        .map(|s| {
+            s.sources()
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.rel.as_str(), i))
+                .collect()
+        })
+        .unwrap_or_default();
+    let old_units = old
+        .as_ref()
+        .map(Segment::units_by_source)
+        .unwrap_or_default();
+    let mut builder = Builder::default();
+    for src in &list {
+        if stop.load(Ordering::SeqCst) {
+            report.interrupted = true;
+            bar.abandon();
+            return Ok(report);
+        }
+        bar.set_message(src.rel.clone());
+        let before = builder.unit_count();
+        match sources::stamp(&src.path) {
+            Err(e) => report
+                .failed
+                .push((src.rel.clone(), format!("cannot be read: {e}"))),
+            Ok((size, mtime)) => {
+                let outcome = match reuse(
+                    &old,
+                    &old_by_rel,
+                    &old_units,
+                    src,
+                    size,
+                    mtime,
+                    &mut builder,
+                ) {
+                    Some(outcome) => {
+                        report.reused += 1;
+                        outcome
+                    }
+                    None => {
+                        report.read += 1;
+                        index_source(&mut builder, src, size, mtime, &budget)
+                    }
+                };
+                match outcome {
+                    Outcome::Indexed => {}
+                    Outcome::NoText if src.role == Role::PdfText => {
+                        report.no_text.push(src.rel.clone())
+                    }
+                    Outcome::NoText => {}
+                    Outcome::Failed { message, .. } => {
+                        report.failed.push((src.rel.clone(), message))
+                    }
+                }
+            }
+        }
+        if src.role == Role::PdfText {
+            report.pages += builder.unit_count() - before;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    report.units = builder.unit_count();
+    let seg = builder.freeze();
+    report.text_bytes = seg.text_bytes();
+    let bytes = store::encode(&seg)?;
+    report.index_bytes = bytes.len() as u64;
+    if stop.load(Ordering::SeqCst) {
+        report.interrupted = true;
+        return Ok(report);
+    }
+    let existed = target.exists();
+    report.written = put(&folder, &target, &bytes, old.is_some(), existed)?;
+    report.secs = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Takes a source's units from the previous index when the file has not
+/// changed since; `None` when it must be read again.
+fn reuse(
+    old: &Option<Segment>,
+    by_rel: &HashMap<&str, usize>,
+    units: &[Vec<u32>],
+    src: &SourceFile,
+    size: u64,
+    mtime: i64,
+    builder: &mut Builder,
+) -> Option<Outcome> {
+    let seg = old.as_ref()?;
+    let i = *by_rel.get(src.rel.as_str())?;
+    let rec = seg.sources().get(i)?;
+    if !rec.matches(size, mtime) || rec.item_rel != src.item_rel || rec.role != src.role {
+        return None;
+    }
+    let mut texts = Vec::new();
+    for &u in units.get(i)? {
+        texts.push(seg.unit_text(u).ok()?);
+    }
+    let id = builder.add_source(rec.clone());
+    for (loc, text) in texts {
+        builder.add_unit(id, loc, &text);
+    }
+    Some(rec.outcome.clone())
+}
+
+/// Writes `bytes` as our index: unchanged bytes are not written again; new
+/// ones go to a temporary name in our folder, then over the old file.
+fn put(
+    folder: &Path,
+    target: &Path,
+    bytes: &[u8],
+    old_valid: bool,
+    existed: bool,
+) -> io::Result<Written> {
+    if old_valid && std::fs::read(target).is_ok_and(|b| b == bytes) {
+        return Ok(Written::Unchanged);
+    }
+    if !folder.exists() {
+        std::fs::create_dir(folder)?;
+    }
+    // Temporary files of runs that were killed are ours; clear them.
+    if let Ok(rd) = std::fs::read_dir(folder) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&format!("{}.tmp-", store::FILE)) && e.path().is_file() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let tmp = folder.join(format!("{}.tmp-{}", store::FILE, std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, target)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(if existed {
+        Written::Replaced
+    } else {
+        Written::New
+    })
+}

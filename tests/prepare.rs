@@ -1,0 +1,197 @@
+//! `driveshelf prepare`: writes the search index into `.driveshelf/` and
+//! nothing else; a damaged, cut, encrypted or scanned PDF is reported while
+//! the rest is indexed; a second run changes nothing; a changed file is read
+//! again; the server answers from the prepared index, and one that is
+//! damaged or not ours is never trusted or touched.
+
+mod common;
+
+use common::drive::*;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+fn prepare(dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_driveshelf"))
+        .arg("prepare")
+        .arg(dir)
+        .output()
+        .expect("driveshelf runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let m = std::fs::metadata(&p).unwrap().modified().unwrap();
+                out.insert(p.clone(), (std::fs::read(&p).unwrap(), m));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn prepare_writes_only_its_index_and_the_server_uses_it() {
+    let d = planted_drive("prepare");
+    let before = snapshot(&d);
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    for bad in [
+        "cut_2024-02-11.pdf",
+        "damaged_2024-02-12.pdf",
+        "locked_2024-02-13.pdf",
+    ] {
+        assert!(
+            out.contains(&format!("[SKIPPED] newspapers/{bad}")),
+            "{out}"
+        );
+    }
+    assert!(
+        out.contains("[NO TEXT] newspapers/scan_2024-02-14.pdf"),
+        "{out}"
+    );
+    let index = d.join(".driveshelf/search.index");
+    assert!(index.is_file(), "{out}");
+    let mut after = snapshot(&d);
+    after.remove(&index);
+    // Its other product, at the top (tests/static_index.rs).
+    assert!(after.remove(&d.join("index.html")).is_some(), "{out}");
+    assert_eq!(before, after, "prepare changed a file it did not write");
+    assert_eq!(
+        std::fs::read_dir(d.join(".driveshelf")).unwrap().count(),
+        1,
+        "one file in our folder"
+    );
+
+    // Again: nothing to read, nothing written.
+    let first = snapshot(&d);
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("unchanged"), "{out}");
+    assert!(out.contains("(0 read,"), "{out}");
+    assert_eq!(first, snapshot(&d), "a second run changed something");
+
+    // The server: complete from the prepared index.
+    {
+        let s = start(&d);
+        wait_until_read(&s);
+        check_planted(&s);
+    }
+
+    // A changed page is read again, and only it.
+    std::fs::write(
+        d.join("pages/notes.md"),
+        "# 공책\n\n이제 wombatfern 이 있다.\n",
+    )
+    .unwrap();
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(1 read,"), "{out}");
+    let s = start(&d);
+    wait_until_read(&s);
+    let r = api(&s, "wombatfern");
+    assert_eq!(r["results"][0]["file"], "pages/notes.md", "{r}");
+    assert_eq!(api(&s, "quokkaberry")["total"], 0);
+}
+
+#[test]
+fn a_damaged_index_is_not_trusted_and_is_rebuilt() {
+    let d = planted_drive("prepare-damaged");
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    let index = d.join(".driveshelf/search.index");
+    let mut bytes = std::fs::read(&index).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(&index, &bytes).unwrap();
+    {
+        // The server reads the drive itself and finds everything anyway.
+        let s = start(&d);
+        wait_until_read(&s);
+        check_planted(&s);
+    }
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("unusable"), "{out}");
+    assert!(out.contains("updated"), "{out}");
+}
+
+#[test]
+fn a_file_that_is_not_ours_is_left_alone() {
+    let d = planted_drive("prepare-foreign");
+    std::fs::create_dir_all(d.join(".driveshelf")).unwrap();
+    let foreign = d.join(".driveshelf/search.index");
+    std::fs::write(&foreign, "someone else's notes, long enough for a header").unwrap();
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("not ours"), "{out}");
+    assert_eq!(
+        std::fs::read(&foreign).unwrap(),
+        b"someone else's notes, long enough for a header"
+    );
+
+    let d = planted_drive("prepare-foreign-file");
+    std::fs::write(d.join(".driveshelf"), "a file, not a folder").unwrap();
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        std::fs::read(d.join(".driveshelf")).unwrap(),
+        b"a file, not a folder"
+    );
+}
+
+fn index_finding(dir: &Path) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_driveshelf"))
+        .args(["check", "--json", "--quick"])
+        .arg(dir)
+        .output()
+        .expect("driveshelf runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let e = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == ".driveshelf/search.index")
+        .unwrap_or_else(|| panic!("no index entry: {v}"));
+    let f = &e["findings"][0];
+    (
+        f["code"].as_str().unwrap().to_string(),
+        f["level"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn check_reports_a_missing_stale_or_damaged_index() {
+    let d = planted_drive("prepare-check");
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_missing".into(), "warning".into())
+    );
+    assert_eq!(prepare(&d).0, 0);
+    assert_eq!(index_finding(&d), ("search_index_ok".into(), "info".into()));
+    std::fs::write(d.join("pages/new.md"), "새 글").unwrap();
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_stale".into(), "warning".into())
+    );
+    let index = d.join(".driveshelf/search.index");
+    let mut bytes = std::fs::read(&index).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    std::fs::write(&index, &bytes).unwrap();
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_damaged".into(), "warning".into())
+    );
+}
