@@ -33,6 +33,7 @@ fn setup(name: &str) -> Setup {
     let dir = common::temp_dir(name);
     hostile::write_hostile(&dir.join("hostile.zim"), trap.port);
     hostile::write_app(&dir.join("app.zim"));
+    hostile::write_crawl(&dir.join("crawl.zim"));
     Setup { dir, trap, tabs: 0 }
 }
 
@@ -227,6 +228,44 @@ fn scripts_run_contained_where_the_browser_holds_them() -> Res<()> {
         "location.pathname === '/read/app/second' && location.hash === '#from-hop'",
         Duration::from_secs(10),
     )?;
+
+    // A crawl-style archive whose replay script rewrites URLs and wraps a
+    // worker and a frame in blob: URLs.
+    page.clear_log();
+    page.navigate(&format!("{base}/read/crawl/"))?;
+    let t = wait_title(&mut page, "fetch=")?;
+    for part in ["blobframe=ok", "blobworker=ok", "fetch=ok"] {
+        assert!(t.contains(part), "crawl title lacks {part}: {t}");
+    }
+    nothing_left(&mut page, &setup, [ui, content], "crawl")?;
+
+    // Esc twice inside the frame hides the whole tab (the keys reach the
+    // frame, whose helper tells the viewer).
+    page.navigate(&format!("{base}/read/app/second"))?;
+    wait_title(&mut page, "Second page")?;
+    page.click("#ds-frame")?;
+    // The keys go to the frame, not to the viewer's own Esc-Esc handler.
+    page.wait_true(
+        "document.activeElement !== null && document.activeElement.id === 'ds-frame'",
+        Duration::from_secs(5),
+    )?;
+    for _ in 0..2 {
+        for kind in ["rawKeyDown", "keyUp"] {
+            page.call(
+                "Input.dispatchKeyEvent",
+                json!({"type": kind, "key": "Escape", "code": "Escape", "windowsVirtualKeyCode": 27, "nativeVirtualKeyCode": 27}),
+            )?;
+        }
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !page.url()?.ends_with("/hide") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Esc-Esc in the frame did not hide: {}",
+            page.url()?
+        );
+        page.pause(Duration::from_millis(100))?;
+    }
 
     // A link the archive opens in a new window opens in the frame.
     page.navigate(&format!("{base}/read/app/blank-link"))?;

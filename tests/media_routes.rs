@@ -117,7 +117,7 @@ fn film_page_has_player_tracks_and_poster() {
     let film = find(&c["videos"], "videos/서울의 겨울 (1987).mp4");
     let t = server().get(film["page"].as_str().unwrap()).text();
     assert!(t.contains("<video"), "{t}");
-    assert!(t.contains("type=\"video/mp4\""));
+    assert!(t.contains("type=\"video/mp4; codecs=&quot;avc1."), "{t}");
     assert_eq!(t.matches("<track kind=\"subtitles\"").count(), 2);
     assert!(t.contains("srclang=\"ko\"") && t.contains("label=\"한국어\""));
     // Korean is the default track in the Korean UI.

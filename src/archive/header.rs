@@ -107,8 +107,11 @@ impl Header {
         Header::parse(&b)
     }
 
+    /// libzim decides by the minor version alone (`Fileheader::
+    /// useNewNamespaceScheme`): a file that says 5.1 uses the new scheme too,
+    /// and one that says 6.0 the old one.
     pub fn has_new_namespace_scheme(&self) -> bool {
-        self.major == 6 && self.minor >= 1
+        self.minor >= 1
     }
 
     /// Checks that every table the header points to lies inside a file of
@@ -259,6 +262,24 @@ pub(crate) mod tests {
             main_page: NO_PAGE,
             layout_page: NO_PAGE,
             checksum_pos: 200,
+        }
+    }
+
+    #[test]
+    fn namespace_scheme_follows_the_minor_version() {
+        for (major, minor, new) in [
+            (5, 0, false),
+            (5, 1, true),
+            (5, 2, true),
+            (6, 0, false),
+            (6, 1, true),
+            (6, 3, true),
+        ] {
+            let mut h = sample();
+            h.major = major;
+            h.minor = minor;
+            let parsed = Header::parse(&header_bytes(&h)).unwrap();
+            assert_eq!(parsed.has_new_namespace_scheme(), new, "{major}.{minor}");
         }
     }
 

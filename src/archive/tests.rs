@@ -582,3 +582,25 @@ fn prefix_then_whole_cluster_reads_the_same() {
         assert!(forward.len() > 2);
     }
 }
+
+/// libzim reads the namespace scheme from the minor version alone: a file
+/// whose header says 5.1 (written by an outside tool) is a new-scheme archive.
+#[test]
+fn major_5_minor_1_is_new_scheme() {
+    let mut bytes = new_scheme();
+    bytes[4..6].copy_from_slice(&5u16.to_le_bytes());
+    let a = archive(bytes);
+    assert_eq!(a.version(), (5, 1));
+    assert!(a.has_new_namespace_scheme());
+    let i = a.find_user_path("b.html").unwrap().unwrap();
+    assert_eq!(a.user_path(&a.dirent(i).unwrap()), "b.html");
+    assert!(a.main_page().unwrap().is_some());
+
+    // And 6.0 stays with the old scheme, where the namespace is in the path.
+    let mut bytes = old_scheme();
+    bytes[4..6].copy_from_slice(&6u16.to_le_bytes());
+    let a = archive(bytes);
+    assert_eq!(a.version(), (6, 0));
+    assert!(!a.has_new_namespace_scheme());
+    assert!(a.find_user_path("A/Ray_Charles").unwrap().is_some());
+}

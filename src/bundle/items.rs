@@ -6,6 +6,7 @@
 use super::walk::FoundFile;
 use crate::markdown::{self, FrontMatter};
 use crate::media::names::{self, SidecarKind, SubtitleFormat};
+use crate::media::playback::{self, Plays};
 use crate::media::{pdfinfo, probe, subtitles};
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -83,8 +84,29 @@ pub struct Item {
     /// The poster sidecar, as a path in the bundle.
     pub poster: Option<String>,
     pub subtitles: Vec<Subtitle>,
+    /// The other files of the same film (`name.webm`, `name.ogv` beside
+    /// `name.mp4`): one film, one page, a `<source>` each.
+    pub alternates: Vec<Alternate>,
     details: OnceLock<Details>,
     facts: OnceLock<Facts>,
+}
+
+/// Another file of a film, with its own header facts.
+#[derive(Debug)]
+pub struct Alternate {
+    pub rel: String,
+    pub path: PathBuf,
+    pub file_name: String,
+    facts: OnceLock<Facts>,
+}
+
+/// One file of an item: the item's own or an alternate.
+#[derive(Clone, Copy, Debug)]
+pub struct FileOf<'a> {
+    pub rel: &'a str,
+    pub path: &'a Path,
+    pub file_name: &'a str,
+    pub facts: &'a Facts,
 }
 
 /// What the file's own headers say: read once, on first use.
@@ -95,6 +117,13 @@ pub struct Facts {
     pub playable: bool,
     pub video_codec: Option<String>,
     pub audio_codec: Option<String>,
+    /// Browser families that play a film file, from its codecs.
+    pub plays_in: Vec<Plays>,
+    /// What a `<source>` announces (`video/mp4; codecs="avc1.42E01E,
+    /// mp4a.40.2"`), for films a browser may play.
+    pub source_type: Option<String>,
+    /// `MP4 (H.264)`, `WebM (VP8)`, `AVI (MPEG4)`, …
+    pub format_label: String,
     pub pages: Option<u32>,
     pub encrypted: bool,
     /// A document's own title and date (PDF metadata).
@@ -167,6 +196,7 @@ impl Item {
             description: None,
             poster: None,
             subtitles: Vec::new(),
+            alternates: Vec::new(),
             details: OnceLock::new(),
             facts: OnceLock::new(),
         }
@@ -174,37 +204,44 @@ impl Item {
 
     /// Durations, codecs, page counts: from the file's headers, on first use.
     pub fn facts(&self) -> &Facts {
-        self.facts.get_or_init(|| self.load_facts())
+        self.facts
+            .get_or_init(|| file_facts(self.kind, &self.path, &self.file_name))
     }
 
-    fn load_facts(&self) -> Facts {
-        let (_, ext) = names::stem_and_ext(&self.file_name);
-        let src = match crate::readat::FileAt::open(&self.path) {
-            Ok(s) => s,
-            Err(e) => {
-                return Facts {
-                    problem: Some(e.to_string()),
-                    ..Facts::default()
-                }
-            }
-        };
-        match self.kind {
-            Kind::Video | Kind::Audio => match probe::probe(&src, ext) {
-                Ok(info) => Facts {
-                    duration_secs: info.duration_secs,
-                    playable: probe::browser_playable(ext, &info),
-                    video_codec: info.video_codec.clone(),
-                    audio_codec: info.audio_codec.clone(),
-                    ..Facts::default()
-                },
-                Err(e) => Facts {
-                    problem: Some(e.to_string()),
-                    ..Facts::default()
-                },
-            },
-            Kind::Document => document_facts(&src),
-            Kind::Page => Facts::default(),
+    /// The item's files: its own first, then a film's alternates.
+    pub fn files(&self) -> Vec<FileOf<'_>> {
+        let mut out = vec![FileOf {
+            rel: &self.rel,
+            path: &self.path,
+            file_name: &self.file_name,
+            facts: self.facts(),
+        }];
+        for a in &self.alternates {
+            out.push(FileOf {
+                rel: &a.rel,
+                path: &a.path,
+                file_name: &a.file_name,
+                facts: a
+                    .facts
+                    .get_or_init(|| file_facts(self.kind, &a.path, &a.file_name)),
+            });
         }
+        out
+    }
+
+    /// Whether some browser plays one of its files.
+    pub fn playable(&self) -> bool {
+        self.files().iter().any(|f| f.facts.playable)
+    }
+
+    /// The browser families that play at least one of its files.
+    pub fn plays_in(&self) -> Vec<Plays> {
+        let each: Vec<Vec<Plays>> = self
+            .files()
+            .iter()
+            .map(|f| f.facts.plays_in.clone())
+            .collect();
+        playback::union(&each)
     }
 
     /// Title, date and description, read on first use.
@@ -272,6 +309,49 @@ impl Item {
     }
 }
 
+/// What one file's headers say.
+fn file_facts(kind: Kind, path: &Path, file_name: &str) -> Facts {
+    let (_, ext) = names::stem_and_ext(file_name);
+    let src = match crate::readat::FileAt::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            return Facts {
+                problem: Some(e.to_string()),
+                format_label: ext.to_ascii_uppercase(),
+                ..Facts::default()
+            }
+        }
+    };
+    match kind {
+        Kind::Video | Kind::Audio => match probe::probe(&src, ext) {
+            Ok(info) => {
+                let video = kind == Kind::Video;
+                Facts {
+                    duration_secs: info.duration_secs,
+                    playable: probe::browser_playable(ext, &info),
+                    video_codec: info.video_codec.clone(),
+                    audio_codec: info.audio_codec.clone(),
+                    plays_in: if video {
+                        playback::families(ext, &info)
+                    } else {
+                        Vec::new()
+                    },
+                    source_type: video.then(|| playback::source_type(ext, &info)).flatten(),
+                    format_label: playback::format_label(ext, &info),
+                    ..Facts::default()
+                }
+            }
+            Err(e) => Facts {
+                problem: Some(e.to_string()),
+                format_label: ext.to_ascii_uppercase(),
+                ..Facts::default()
+            },
+        },
+        Kind::Document => document_facts(&src),
+        Kind::Page => Facts::default(),
+    }
+}
+
 fn document_facts(src: &dyn crate::readat::ReadAt) -> Facts {
     match pdfinfo::pdf_info(src) {
         Ok(info) => Facts {
@@ -296,6 +376,37 @@ fn name_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or(rel, |(_, n)| n)
 }
 
+/// Film files of one folder by lower-cased stem, each group in order of
+/// preference: the first is the film's own file and comes first in its
+/// `<source>` list (MP4 plays in the most browsers, then WebM, then Ogg).
+fn film_groups<'a>(group: &[&'a FoundFile]) -> HashMap<String, Vec<&'a FoundFile>> {
+    fn rank(name: &str) -> u8 {
+        match names::stem_and_ext(name).1.to_ascii_lowercase().as_str() {
+            "mp4" => 0,
+            "m4v" => 1,
+            "webm" => 2,
+            "ogv" => 3,
+            "mov" => 4,
+            _ => 5,
+        }
+    }
+    let mut films: HashMap<String, Vec<&FoundFile>> = HashMap::new();
+    for f in group {
+        let name = name_of(&f.rel);
+        let (stem, ext) = names::stem_and_ext(name);
+        if Kind::of_ext(ext) == Some(Kind::Video) {
+            films.entry(stem.to_lowercase()).or_default().push(f);
+        }
+    }
+    for files in films.values_mut() {
+        files.sort_by(|a, b| {
+            let (na, nb) = (name_of(&a.rel), name_of(&b.rel));
+            rank(na).cmp(&rank(nb)).then_with(|| na.cmp(nb))
+        });
+    }
+    films
+}
+
 /// Sorts the walk's files into items. Sidecars are matched within a folder,
 /// case-insensitively (drives are written from Windows).
 pub fn classify(files: &[FoundFile]) -> Vec<Item> {
@@ -316,9 +427,10 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
         let Some(group) = by_dir.get(d) else { continue };
         let mut used: HashSet<&str> = HashSet::new();
         let mut media: Vec<Item> = Vec::new();
+        let films = film_groups(group);
         for f in group {
             let name = name_of(&f.rel);
-            let (_, ext) = names::stem_and_ext(name);
+            let (stem, ext) = names::stem_and_ext(name);
             let Some(kind) = Kind::of_ext(ext) else {
                 continue;
             };
@@ -326,6 +438,25 @@ pub fn classify(files: &[FoundFile]) -> Vec<Item> {
                 continue;
             }
             let mut item = Item::bare(kind, f, d, name);
+            if kind == Kind::Video {
+                let Some(files) = films.get(&stem.to_lowercase()) else {
+                    continue;
+                };
+                // The film is made once, at its first file by preference.
+                if files.first().map(|p| p.rel.as_str()) != Some(f.rel.as_str()) {
+                    continue;
+                }
+                item.alternates = files
+                    .iter()
+                    .skip(1)
+                    .map(|a| Alternate {
+                        rel: a.rel.clone(),
+                        path: a.path.clone(),
+                        file_name: name_of(&a.rel).to_string(),
+                        facts: OnceLock::new(),
+                    })
+                    .collect();
+            }
             for other in group {
                 let other_name = name_of(&other.rel);
                 match names::is_sidecar_of(other_name, name) {
@@ -415,6 +546,30 @@ mod tests {
         assert!(film.description.is_some());
         assert_eq!(items[2].subtitles.len(), 1, "case-insensitive sidecar");
         assert!(items[5].description.is_some());
+    }
+
+    #[test]
+    fn one_film_of_several_files() {
+        let files = [
+            "videos/Film (1987).webm",
+            "videos/film (1987).OGV",
+            "videos/Film (1987).mp4",
+            "videos/Film (1987).ko.srt",
+            "videos/Film (1987).jpg",
+            "videos/Other.ogv",
+            "videos/Other.avi",
+        ]
+        .map(f);
+        let items = classify(&files);
+        let rels: Vec<_> = items.iter().map(|i| i.rel.as_str()).collect();
+        assert_eq!(rels, ["videos/Film (1987).mp4", "videos/Other.ogv"]);
+        let film = &items[0];
+        let alts: Vec<_> = film.alternates.iter().map(|a| a.rel.as_str()).collect();
+        assert_eq!(alts, ["videos/Film (1987).webm", "videos/film (1987).OGV"]);
+        assert_eq!(film.subtitles.len(), 1);
+        assert!(film.poster.is_some());
+        assert_eq!(items[1].alternates.len(), 1, "ogv before avi");
+        assert_eq!(film.files().len(), 3);
     }
 
     #[test]

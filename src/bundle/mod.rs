@@ -8,7 +8,7 @@ pub mod walk;
 
 use crate::archive::{Archive, ClusterCache};
 use crate::fulltext::Index;
-pub use items::{Item, Kind};
+pub use items::{FileOf, Item, Kind};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -129,10 +129,15 @@ impl Catalog {
             .map(|(i, z)| (z.id.clone(), i))
             .collect();
         let items = items::classify(&found.files);
+        // A film's other files lead to the film.
         let item_by_rel = items
             .iter()
             .enumerate()
-            .map(|(i, it)| (it.rel.clone(), i))
+            .flat_map(|(i, it)| {
+                std::iter::once(it.rel.clone())
+                    .chain(it.alternates.iter().map(|a| a.rel.clone()))
+                    .map(move |r| (r, i))
+            })
             .collect();
         let files_ci = found
             .files
@@ -170,6 +175,13 @@ impl Catalog {
             return Some(rel);
         }
         self.files_ci.get(&rel.to_lowercase()).map(String::as_str)
+    }
+
+    /// A file's path as a file manager on this computer shows it
+    /// (`E:\videos\film.mp4` on Windows, `/media/usb/videos/film.mp4`
+    /// elsewhere): what to open in a video player.
+    pub fn shown_path(&self, rel: &str) -> String {
+        shown_path(&self.root.to_string_lossy(), rel, cfg!(windows))
     }
 
     pub fn items_of(&self, kind: Kind) -> impl Iterator<Item = &Item> {
@@ -224,6 +236,30 @@ impl Catalog {
     }
 }
 
+fn shown_path(root: &str, rel: &str, windows: bool) -> String {
+    if windows {
+        let root = if let Some(unc) = root.strip_prefix(r"\\?\UNC\") {
+            format!(r"\\{unc}")
+        } else {
+            root.strip_prefix(r"\\?\").unwrap_or(root).to_string()
+        };
+        let rel = rel.replace('/', "\\");
+        let root = root.trim_end_matches('\\');
+        if root.is_empty() || root == "." {
+            rel
+        } else {
+            format!("{root}\\{rel}")
+        }
+    } else {
+        let root = root.trim_end_matches('/');
+        if root.is_empty() || root == "." {
+            rel.to_string()
+        } else {
+            format!("{root}/{rel}")
+        }
+    }
+}
+
 /// Hands out unique ids: the name itself, then `name_2`, `name_3`, …
 #[derive(Default)]
 struct IdSet {
@@ -247,6 +283,28 @@ impl IdSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_as_people_see_them() {
+        let rel = "videos/서울의 겨울 (1987).mp4";
+        assert_eq!(
+            shown_path(r"\\?\E:\", rel, true),
+            r"E:\videos\서울의 겨울 (1987).mp4"
+        );
+        assert_eq!(
+            shown_path(r"D:\bundle", rel, true),
+            r"D:\bundle\videos\서울의 겨울 (1987).mp4"
+        );
+        assert_eq!(
+            shown_path(r"\\?\UNC\srv\share", "a/b.mp4", true),
+            r"\\srv\share\a\b.mp4"
+        );
+        assert_eq!(
+            shown_path("/media/usb/", rel, false),
+            "/media/usb/videos/서울의 겨울 (1987).mp4"
+        );
+        assert_eq!(shown_path(".", "a.mp4", false), "a.mp4");
+    }
 
     #[test]
     fn ids_are_unique() {

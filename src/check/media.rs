@@ -6,22 +6,27 @@
 
 use super::report::{Finding, Level, Report};
 use crate::bundle::{Item, Kind};
-use crate::media::{names, probe};
+use crate::media::{names, playback, probe};
 use crate::readat::{read_vec, FileAt, ReadAt};
+use std::path::Path;
 
 /// Top-level MP4 boxes a file may hold before something is wrong.
 const MAX_BOXES: usize = 100_000;
 /// Where the last Ogg page is looked for.
 const OGG_TAIL: u64 = 64 * 1024;
 
+/// Every file of a film (`name.mp4`, `name.webm`, …) or the recording.
 pub fn check(report: &mut Report, item: &Item) {
-    let kind = if item.kind == Kind::Video {
-        "video"
-    } else {
-        "audio"
-    };
-    let add = |report: &mut Report, f: Finding| report.add(&item.rel, kind, f);
-    let src = match FileAt::open(&item.path) {
+    for f in item.files() {
+        check_file(report, item.kind, f.rel, f.path, f.file_name);
+    }
+}
+
+fn check_file(report: &mut Report, kind: Kind, rel: &str, path: &Path, file_name: &str) {
+    let video = kind == Kind::Video;
+    let kind = if video { "video" } else { "audio" };
+    let add = |report: &mut Report, f: Finding| report.add(rel, kind, f);
+    let src = match FileAt::open(path) {
         Ok(s) => s,
         Err(e) => {
             add(
@@ -31,7 +36,7 @@ pub fn check(report: &mut Report, item: &Item) {
             return;
         }
     };
-    let (_, ext) = names::stem_and_ext(&item.file_name);
+    let (_, ext) = names::stem_and_ext(file_name);
     let info = match probe::probe(&src, ext) {
         Ok(i) => i,
         Err(e) => {
@@ -58,7 +63,35 @@ pub fn check(report: &mut Report, item: &Item) {
             .arg("codecs", if codecs.is_empty() { "?" } else { &codecs })
             .arg("duration", duration),
     );
-    if !probe::browser_playable(ext, &info) {
+    let plays = playback::families(ext, &info);
+    if video && !plays.is_empty() {
+        let list = plays
+            .iter()
+            .map(|p| {
+                let mut t = format!("{} {}", p.name(), p.from);
+                match p.until {
+                    Some(u) => t.push_str(&format!("–{u}")),
+                    None => t.push('+'),
+                }
+                if p.system == Some("windows7") {
+                    t.push_str(" (Windows 7+)");
+                }
+                t
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let codes = plays
+            .iter()
+            .map(|p| p.browser)
+            .collect::<Vec<_>>()
+            .join(",");
+        add(
+            report,
+            Finding::new(Level::Info, "media_plays_in")
+                .arg("browsers", list)
+                .arg("families", codes),
+        );
+    } else if (video && plays.is_empty()) || !probe::browser_playable(ext, &info) {
         add(report, Finding::new(Level::Warning, "media_not_playable"));
     }
     match complete(&src, info.container) {

@@ -18,6 +18,8 @@ pub struct App {
     pub lang: Option<Lang>,
     /// Pulled by the close control.
     pub stopper: Stopper,
+    /// Documents' pages drawn as pictures, with their cache.
+    pub pages: crate::pdf::Renderer,
     /// The two origins and who runs archive scripts.
     pub contain: Containment,
     /// Archive id → whether it is made to run scripts (read once).
@@ -56,6 +58,7 @@ const ROUTES: &[(Match, Route)] = &[
     (Match::Prefix("/save/"), media::save),
     (Match::Prefix("/vtt/"), media::vtt),
     (Match::Prefix("/view/"), media::item_page),
+    (Match::Prefix("/pageimg/"), media::page_image),
     (Match::Prefix("/list/"), media::list),
     (Match::Exact("/api/suggest"), api::suggest),
     (Match::Exact("/api/search"), api::search),
@@ -77,12 +80,14 @@ const CONTENT_ROUTES: &[(Match, Route)] = &[
 
 impl App {
     pub fn new(catalog: Catalog, lang: Option<Lang>, stopper: Stopper) -> App {
+        let pages = crate::pdf::Renderer::new(&catalog.root);
         let title_indexes = Arc::new(crate::titleindex::Indexes::new(catalog.zims.len()));
         App {
             title_indexes,
             catalog,
             lang,
             stopper,
+            pages,
             contain: Containment::new(Origins::default(), false, Default::default()),
             needs: Default::default(),
             drive: crate::driveindex::DriveIndex::new(),

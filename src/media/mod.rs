@@ -7,6 +7,7 @@
 
 pub mod names;
 pub mod pdfinfo;
+pub mod playback;
 pub mod probe;
 pub mod subtitles;
 

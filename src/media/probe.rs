@@ -25,6 +25,10 @@ pub struct MediaInfo {
     pub audio_codec: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// The video codec as RFC 6381 names it in a `codecs=` parameter, when
+    /// the header says more than the codec (`avc1.42E01E`: H.264 baseline,
+    /// level 3.0), so a browser can tell whether it decodes that profile.
+    pub video_codec_rfc6381: Option<String>,
 }
 
 #[derive(Debug)]
@@ -206,6 +210,7 @@ fn nonzero(v: u32) -> Option<u32> {
 struct Mp4Track {
     handler: [u8; 4],
     codec: Option<String>,
+    rfc6381: Option<String>,
     width: Option<u32>,
     height: Option<u32>,
     duration: Option<f64>,
@@ -343,6 +348,7 @@ fn mp4(src: &dyn ReadAt) -> Result<MediaInfo> {
         });
     if let Some(v) = tracks.iter().find(|t| &t.handler == b"vide") {
         info.video_codec = v.codec.clone();
+        info.video_codec_rfc6381 = v.rfc6381.clone();
         info.width = v.width;
         info.height = v.height;
     }
@@ -430,11 +436,33 @@ fn mp4_stsd(b: &[u8], t: &mut Mp4Track) {
         }
         other => fourcc_name(other),
     };
+    if matches!(&cc, b"avc1" | b"avc3") {
+        // A VisualSampleEntry is 78 bytes; its child boxes (avcC) follow.
+        let children = b.get(payload + 78..entry_end).unwrap_or(&[]);
+        t.rfc6381 = avc_profile(children)
+            .map(|[p, c, l]| format!("{}.{p:02X}{c:02X}{l:02X}", fourcc_name(&cc)));
+    }
     if t.width.is_none() && matches!(&t.handler, b"vide") {
         t.width = be16(b, payload + 24).map(u32::from).and_then(nonzero);
         t.height = be16(b, payload + 26).map(u32::from).and_then(nonzero);
     }
     t.codec = Some(codec);
+}
+
+/// Profile, constraint flags and level from the `avcC` box among `b`.
+fn avc_profile(b: &[u8]) -> Option<[u8; 3]> {
+    let mut pos = 0usize;
+    for _ in 0..16 {
+        let size = be32(b, pos)? as usize;
+        if &bytes::<4>(b, pos + 4)? == b"avcC" {
+            return bytes::<3>(b, pos + 9);
+        }
+        if size < 8 {
+            return None;
+        }
+        pos = pos.checked_add(size)?;
+    }
+    None
 }
 
 /// Finds `esds` (directly or inside QuickTime's `wave`) among boxes in `b`

@@ -4,6 +4,9 @@
 //!   snippets (the drive index and `prepare` read documents through it).
 //! - `worker`: the isolation every PDF job runs in — its own thread with a
 //!   big stack, a deadline, a memory budget, panics caught and reported.
+//! - `render`: pages drawn into PNGs (hayro), for browsers without a PDF
+//!   viewer and for first-page pictures; `fonts`: the Korean font for
+//!   documents that name one without carrying it.
 //!
 //! PDFs come off the drive and may be damaged, truncated, encrypted or
 //! hostile; nothing here panics or hangs the caller: every failure is a
@@ -15,11 +18,14 @@
 
 mod budget;
 mod error;
+pub mod fonts;
+pub mod render;
 mod text;
 mod worker;
 
 pub use budget::{Budget, CountingAlloc, Guard};
 pub use error::PdfError;
+pub use render::{PageImage, RenderError, Renderer};
 pub use text::{extract_text_in_place, DocumentText};
 pub use worker::run_isolated;
 

@@ -4,6 +4,9 @@ use super::format;
 use super::html::escape;
 use super::{page, Ui};
 
+/// Width of a document's first-page picture in lists.
+pub const PAGE_THUMB_WIDTH: u32 = 72;
+
 /// An item in a list: the start page's sections, listings, playlists.
 pub struct ItemCard {
     pub title: String,
@@ -12,6 +15,8 @@ pub struct ItemCard {
     pub duration_secs: Option<f64>,
     pub collection: String,
     pub poster_url: Option<String>,
+    /// The picture is a document's first page (portrait, its own height).
+    pub page_picture: bool,
 }
 
 pub struct Section {
@@ -26,11 +31,17 @@ pub fn card_list(ui: &Ui, items: &[ItemCard], start: usize) -> String {
     let mut out = format!("<ol class=\"items\" start=\"{}\">", start + 1);
     for it in items {
         out.push_str("<li>");
-        if let Some(p) = &it.poster_url {
-            out.push_str(&format!(
+        match &it.poster_url {
+            Some(p) if it.page_picture => out.push_str(&format!(
+                "<img class=\"thumb page-thumb\" src=\"{}\" alt=\"\" width=\"{}\">",
+                escape(p),
+                PAGE_THUMB_WIDTH
+            )),
+            Some(p) => out.push_str(&format!(
                 "<img class=\"thumb\" src=\"{}\" alt=\"\" width=\"96\" height=\"54\">",
                 escape(p)
-            ));
+            )),
+            None => {}
         }
         out.push_str(&format!(
             "<a href=\"{}\">{}</a>",
@@ -155,6 +166,15 @@ pub struct Track {
     pub lang: Option<String>,
 }
 
+/// A file of a film as the page names it.
+pub struct DriveFile {
+    /// Its path as a file manager shows it (`E:\videos\film.mp4`).
+    pub shown_path: String,
+    /// `MP4 (H.264)`, `AVI (MPEG4)`, …
+    pub format: String,
+    pub url: String,
+}
+
 pub struct PlayerView {
     pub video: bool,
     pub title: String,
@@ -162,10 +182,15 @@ pub struct PlayerView {
     pub duration_secs: Option<f64>,
     pub collection: Option<(String, String)>,
     pub file_url: String,
-    pub mime: String,
+    /// `<source>`s: (URL, type with codecs), in order of preference.
+    pub sources: Vec<(String, String)>,
     pub size: u64,
     pub poster_url: Option<String>,
     pub tracks: Vec<Track>,
+    /// Every file of a film, for the note that names them on the drive.
+    pub drive_files: Vec<DriveFile>,
+    /// The browser families that play one of the film's files.
+    pub plays_in: Vec<crate::media::playback::Plays>,
     pub playable: bool,
     pub format_name: String,
     pub description_html: String,
@@ -265,11 +290,13 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
         // `</source>` and `</track>` are written out although HTML5 makes
         // them void: NetSurf's parser does not know them and would keep the
         // rest of the page inside the player.
-        out.push_str(&format!(
-            "<source src=\"{}\" type=\"{}\"></source>",
-            escape(&v.file_url),
-            escape(&v.mime)
-        ));
+        for (url, ty) in &v.sources {
+            out.push_str(&format!(
+                "<source src=\"{}\" type=\"{}\"></source>",
+                escape(url),
+                escape(ty)
+            ));
+        }
         // The first track in the UI language is the default one.
         let default_idx = v
             .tracks
@@ -292,13 +319,23 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
                 }
             ));
         }
-        // What engines without the element show (IE 8, NetSurf): the save
-        // page, never the file straight away.
-        out.push_str(&format!(
-            "<a href=\"{}\">{}</a></{tag}>",
-            escape(&ui.link(&super::urls::save_of_file(&v.file_url))),
-            escape(s.t("save_button"))
-        ));
+        // What engines without the element show (IE 8, NetSurf): for a
+        // film, that this browser plays none of its files and where they
+        // are on the drive (film.js shows the same where a player exists
+        // but plays none); then the save page, never the file straight away.
+        if v.video {
+            out.push_str(&no_player_note(ui, v));
+        } else {
+            out.push_str(&format!(
+                "<a href=\"{}\">{}</a>",
+                escape(&ui.link(&super::urls::save_of_file(&v.file_url))),
+                escape(s.t("save_button"))
+            ));
+        }
+        out.push_str(&format!("</{tag}>"));
+        if v.video {
+            out.push_str(&plays_in_line(ui, &v.plays_in));
+        }
     } else {
         if let Some(p) = &v.poster_url {
             out.push_str(&format!(
@@ -315,6 +352,9 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
             "<p class=\"notice\">{}</p>",
             escape(&s.fmt(key, &[("format", &v.format_name)]))
         ));
+        if v.video {
+            out.push_str(&drive_file_list(ui, v));
+        }
     }
     out.push_str(&download_link(ui, &v.file_url, v.size));
     if !v.tracks.is_empty() {
@@ -362,7 +402,78 @@ pub fn player(ui: &Ui, v: &PlayerView) -> String {
         }
         out.push_str("</ol></div>");
     }
+    if v.video && v.playable {
+        out.push_str(&format!(
+            "<script src=\"{}film.js\"></script>",
+            crate::assets::PREFIX
+        ));
+    }
     page(ui, &v.title, "", None, &out)
+}
+
+/// The fallback inside `<video>`: that this browser plays none of the
+/// film's files, and where they are on the drive.
+fn no_player_note(ui: &Ui, v: &PlayerView) -> String {
+    format!(
+        "<div class=\"no-player\" id=\"no-player\"><p class=\"notice\">{}</p>{}</div>",
+        escape(ui.s().t("film_no_player")),
+        drive_file_list(ui, v)
+    )
+}
+
+/// The film's files by their path on the drive, to open in a player.
+fn drive_file_list(ui: &Ui, v: &PlayerView) -> String {
+    if v.drive_files.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<p>{}</p><ul class=\"drive-files\">",
+        escape(ui.s().t("film_open_file"))
+    );
+    for f in &v.drive_files {
+        out.push_str(&format!(
+            "<li><code>{}</code> <span class=\"meta\">{}</span></li>",
+            escape(&f.shown_path),
+            escape(&f.format)
+        ));
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// `Plays in: Internet Explorer 9+, Chrome 4+, Firefox 21+ (Windows 7+)`.
+pub fn plays_in_text(ui: &Ui, plays: &[crate::media::playback::Plays]) -> String {
+    let s = ui.s();
+    plays
+        .iter()
+        .map(|p| {
+            let mut t = match p.until {
+                Some(u) => s.fmt(
+                    "browser_range",
+                    &[("name", p.name()), ("from", p.from), ("until", u)],
+                ),
+                None => s.fmt("browser_from", &[("name", p.name()), ("from", p.from)]),
+            };
+            match p.system {
+                Some("windows7") => t.push_str(&format!(" ({})", s.t("system_windows7"))),
+                Some(other) => t.push_str(&format!(" ({other})")),
+                None => {}
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plays_in_line(ui: &Ui, plays: &[crate::media::playback::Plays]) -> String {
+    if plays.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<p class=\"meta plays-in\">{}: {}</p>",
+        escape(ui.s().t("film_plays_in")),
+        escape(&plays_in_text(ui, plays))
+    )
 }
 
 pub struct DocumentView {
@@ -375,6 +486,101 @@ pub struct DocumentView {
     pub description_html: String,
     pub encrypted: bool,
     pub problem: Option<String>,
+    /// The page shown as a picture drawn on the server, for browsers
+    /// without a PDF viewer.
+    pub page: Option<PageView>,
+}
+
+/// One page of a document as a picture, with the way to the others.
+pub struct PageView {
+    /// From 1.
+    pub number: u32,
+    pub count: u32,
+    /// `/pageimg/…`, and its size when it was drawn; the reason when not.
+    pub image: Result<(String, u32, u32), String>,
+    /// The page's own words, for reading and copying.
+    pub text: Option<String>,
+    /// `/view/<doc>`: `?page=N` is added.
+    pub view_url: String,
+}
+
+/// `이전 쪽 · 3 / 12쪽 · 다음 쪽`, as plain links (IE 6, Naenara, no JS).
+fn page_nav(ui: &Ui, p: &PageView, label: &str) -> String {
+    let s = ui.s();
+    let at = |n: u32| ui.link(&format!("{}?page={n}", p.view_url));
+    let mut parts = Vec::new();
+    if p.number > 1 {
+        parts.push(format!(
+            "<a rel=\"prev\" href=\"{}\">{}</a>",
+            escape(&at(p.number - 1)),
+            escape(s.t("page_prev"))
+        ));
+    }
+    parts.push(format!(
+        "<strong>{}</strong>",
+        escape(&s.fmt(
+            "page_of",
+            &[
+                ("n", &p.number.to_string()),
+                ("count", &p.count.to_string())
+            ]
+        ))
+    ));
+    if p.number < p.count {
+        parts.push(format!(
+            "<a rel=\"next\" href=\"{}\">{}</a>",
+            escape(&at(p.number + 1)),
+            escape(s.t("page_next"))
+        ));
+    }
+    format!(
+        "<p class=\"pager page-nav\" role=\"navigation\" aria-label=\"{}\">{}</p>",
+        escape(label),
+        parts.join(" | ")
+    )
+}
+
+fn page_block(ui: &Ui, p: &PageView) -> String {
+    let s = ui.s();
+    let label = s.t("page_nav_label");
+    let mut out = page_nav(ui, p, label);
+    match &p.image {
+        Ok((url, w, h)) => out.push_str(&format!(
+            "<p class=\"page-image\"><img src=\"{}\" width=\"{w}\" height=\"{h}\" alt=\"{}\"></p>",
+            escape(url),
+            escape(&s.fmt("page_image_alt", &[("n", &p.number.to_string())]))
+        )),
+        Err(reason) => out.push_str(&format!(
+            "<p class=\"notice\">{}</p>",
+            escape(&s.fmt("page_not_drawn", &[("reason", reason)]))
+        )),
+    }
+    out.push_str(&page_nav(ui, p, label));
+    if p.count > 2 {
+        out.push_str(&format!(
+            "<form class=\"page-jump\" method=\"get\" action=\"{}\"><label for=\"page-number\">{}</label> <input type=\"text\" id=\"page-number\" name=\"page\" size=\"4\" value=\"{}\">{}<input type=\"submit\" value=\"{}\"></form>",
+            escape(&p.view_url),
+            escape(s.t("page_jump")),
+            p.number,
+            if ui.lang_in_url {
+                format!("<input type=\"hidden\" name=\"lang\" value=\"{}\">", ui.lang.code())
+            } else {
+                String::new()
+            },
+            escape(s.t("page_go"))
+        ));
+    }
+    if let Some(t) = p.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        out.push_str(&format!(
+            "<div class=\"page-text\"><h2>{}</h2><div class=\"page-words\">{}</div></div>",
+            escape(s.t("page_text")),
+            t.split('\n')
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| format!("<p>{}</p>", escape(l)))
+                .collect::<String>()
+        ));
+    }
+    out
 }
 
 pub fn document(ui: &Ui, v: &DocumentView) -> String {
@@ -405,9 +611,10 @@ pub fn document(ui: &Ui, v: &DocumentView) -> String {
         ));
     }
     out.push_str(&format!(
-        "<p><a class=\"button primary\" href=\"{}\">{}</a></p>",
+        "<p><a class=\"button primary\" href=\"{}\">{}</a> <span class=\"meta\">{}</span></p>",
         escape(&v.file_url),
-        escape(s.t("open_in_browser"))
+        escape(s.t("open_in_browser")),
+        escape(s.t("open_in_browser_hint"))
     ));
     out.push_str(&download_link(ui, &v.file_url, v.size));
     if !v.description_html.is_empty() {
@@ -415,6 +622,9 @@ pub fn document(ui: &Ui, v: &DocumentView) -> String {
             "<div class=\"description\">{}</div>",
             v.description_html
         ));
+    }
+    if let Some(p) = &v.page {
+        out.push_str(&page_block(ui, p));
     }
     page(ui, &v.title, "", None, &out)
 }

@@ -262,3 +262,62 @@ pub fn write_leaky(file: &Path, trap: u16) {
     z.metadata("Name", "leaky");
     z.write(file).expect("write leaky ZIM");
 }
+
+/// A stand-in for a Zimit/warc2zim crawl's replay script (written for the
+/// test, not wombat): it rewrites the captured site's absolute URLs to the
+/// archive's own paths, wraps a worker and a frame in `blob:` URLs, as the
+/// real one does.
+const REPLAY_JS: &str = r#"(function () {
+  var prefix = location.pathname.split('/www.example.test/')[0] + '/';
+  function local(u) { return String(u).replace(/^https?:\/\//, prefix); }
+  var realFetch = window.fetch;
+  window.fetch = function (u, o) { return realFetch.call(window, local(u), o); };
+  window.__replay = { local: local };
+})();
+"#;
+
+const CRAWL_PAGE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>crawl loading</title>
+<script src="../_zim_static/replay.js"></script></head>
+<body><h1>A captured site</h1><div id="app"></div><script>
+(function () {
+  var res = {}, pending = 3;
+  function one() { if (--pending > 0) return; document.title = 'crawl ' + Object.keys(res).sort().map(function (k) { return k + '=' + (res[k] ? 'ok' : 'no'); }).join(' '); }
+  fetch('https://www.example.test/api/data.json').then(function (r) { return r.json(); }).then(function (j) { res.fetch = j.captured === true; }, function () { res.fetch = false; }).then(one);
+  try {
+    var w = new Worker(URL.createObjectURL(new Blob(["onmessage = function (e) { postMessage(e.data + 1); };"], {type: 'text/javascript'})));
+    w.onmessage = function (e) { res.blobworker = e.data === 2; one(); };
+    w.postMessage(1);
+  } catch (e) { res.blobworker = false; one(); }
+  addEventListener('message', function (e) { if (e.data === 'blob-frame') { res.blobframe = true; one(); } });
+  var f = document.createElement('iframe');
+  f.src = URL.createObjectURL(new Blob(['<script>parent.postMessage("blob-frame", "*")<\/script>'], {type: 'text/html'}));
+  document.body.appendChild(f);
+})();
+</script></body></html>"#;
+
+pub fn write_crawl(file: &Path) {
+    let mut z = ZimWriter::new();
+    z.add(
+        "www.example.test/index.html",
+        "Captured",
+        "text/html",
+        CRAWL_PAGE,
+    );
+    z.add(
+        "www.example.test/api/data.json",
+        "",
+        "application/json",
+        "{\"captured\": true}",
+    );
+    z.add(
+        "_zim_static/replay.js",
+        "",
+        "application/javascript",
+        REPLAY_JS,
+    );
+    z.main_page("www.example.test/index.html");
+    z.metadata("Title", "A crawl");
+    z.metadata("Name", "crawl");
+    z.metadata("Scraper", "zimit 2.1; warc2zim 2.1");
+    z.write(file).expect("write crawl ZIM");
+}

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod firefox;
+pub mod firefox_old;
 pub mod hostile;
 pub mod trap;
 pub mod zim;

@@ -150,7 +150,28 @@ fn item_json(it: &Item) -> Value {
             Kind::Video | Kind::Audio => {
                 let f = it.facts();
                 m.insert("duration".into(), json!(f.duration_secs));
-                m.insert("playable".into(), json!(f.playable));
+                m.insert("playable".into(), json!(it.playable()));
+                if it.kind == Kind::Video {
+                    // Every file of the film, with the browsers that play it
+                    // (from its codecs); `plays_in` is the film's union.
+                    let files: Vec<Value> = it
+                        .files()
+                        .iter()
+                        .map(|x| {
+                            json!({
+                                "file": x.rel,
+                                "url": urls::file(x.rel),
+                                "type": x.facts.source_type,
+                                "format": x.facts.format_label,
+                                "video_codec": x.facts.video_codec,
+                                "audio_codec": x.facts.audio_codec,
+                                "plays_in": x.facts.plays_in,
+                            })
+                        })
+                        .collect();
+                    m.insert("files".into(), Value::Array(files));
+                    m.insert("plays_in".into(), json!(it.plays_in()));
+                }
                 m.insert("poster".into(), json!(it.poster.as_deref().map(urls::file)));
                 let subs: Vec<Value> = it
                     .subtitles

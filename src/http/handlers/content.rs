@@ -153,22 +153,53 @@ impl Served<'_> {
             Ok(b) => b,
             Err(e) => return pages::damaged(ui, &e.to_string()),
         };
-        if self.mode == Mode::Page && is_html(&mime) {
+        let kind = rewrite::kind(&mime);
+        if self.mode == Mode::Raw && kind != rewrite::Kind::Other {
+            // The stored bytes, but never as a page, a stylesheet or a
+            // picture that runs: a browser that ignores CSP (Internet
+            // Explorer) would apply or run them unrewritten.
+            return Reply::content("text/plain", Body::Source(Arc::new(blob)));
+        }
+        if self.mode == Mode::Page && kind != rewrite::Kind::Other {
             let bytes = match blob.read_all() {
                 Ok(b) => b,
                 Err(e) => return pages::damaged(ui, &e.to_string()),
             };
-            let html = String::from_utf8_lossy(&bytes);
-            return self.page(item, &html);
+            if kind == rewrite::Kind::Html {
+                let html = String::from_utf8_lossy(&bytes);
+                return self.page(item, &html);
+            }
         }
         let contain = &self.app.contain;
+        let scripts = contain.scripts_for_entry(self.origin, self.req, &item.id) == Scripts::Run;
         let policy = match self.origin {
             Origin::Ui => Policy::Archive,
             Origin::Content => Policy::Framed {
                 ui: contain.origins.ui,
-                scripts: contain.scripts_for_entry(self.origin, self.req, &item.id) == Scripts::Run,
+                scripts,
             },
         };
+        if self.mode == Mode::Page && kind != rewrite::Kind::Other {
+            // Stylesheets and SVG/XML: nothing in them loads from outside,
+            // and their scripts go where the page's would.
+            let bytes = match blob.read_all() {
+                Ok(b) => b,
+                Err(e) => return pages::damaged(ui, &e.to_string()),
+            };
+            let opts = rewrite::Options::plain(if scripts {
+                rewrite::Scripts::Keep
+            } else {
+                rewrite::Scripts::Strip
+            });
+            if let Some(text) = rewrite::entry(&mime, &bytes, &opts) {
+                let mut reply = Reply::content(
+                    &rewrite::content_type(kind, &mime),
+                    Body::Bytes(text.into_bytes()),
+                );
+                reply.policy = policy;
+                return reply;
+            }
+        }
         let mut reply = Reply::content(&mime, Body::Source(Arc::new(blob)));
         reply.policy = policy;
         if let DirentKind::Content { cluster, blob, .. } = d.kind {
@@ -216,15 +247,17 @@ impl Served<'_> {
                 },
             ),
         };
-        let html = match scripts {
-            Scripts::Run => std::borrow::Cow::Borrowed(html),
-            Scripts::Off => std::borrow::Cow::Owned(without_scripts(html)),
-        };
-        let page = rewrite::rewrite(
-            &html,
-            &rewrite::Inject {
+        // Scripts that may not run are removed here, on the server, for
+        // browsers that ignore the policy headers (Internet Explorer).
+        let page = rewrite::html(
+            html,
+            &rewrite::Options {
                 head: &head,
                 body: &body,
+                scripts: match scripts {
+                    Scripts::Run => rewrite::Scripts::Keep,
+                    Scripts::Off => rewrite::Scripts::Strip,
+                },
             },
         );
         let page = crate::render::html::with_charset_meta(page);
@@ -232,22 +265,6 @@ impl Served<'_> {
         reply.policy = policy;
         reply
     }
-}
-
-/// The one place where an archive page that may not run its scripts loses
-/// them on the server (script elements, `on…` attributes, `javascript:`
-/// URLs), for browsers that ignore the policy headers. The removal itself
-/// belongs to the rewriter (`render::rewrite`, issue 13 item 3); until it
-/// lands the page passes through here, and the headers alone hold scripts
-/// off (`Content-Security-Policy` sandbox, and `X-Content-Security-Policy`
-/// sandbox for Internet Explorer 10/11).
-fn without_scripts(html: &str) -> String {
-    html.to_string()
-}
-
-fn is_html(mime: &str) -> bool {
-    let m = mime.split(';').next().unwrap_or("").trim();
-    m.eq_ignore_ascii_case("text/html") || m.eq_ignore_ascii_case("application/xhtml+xml")
 }
 
 /// A seed that differs from call to call; nothing here needs to be secret.

@@ -9,10 +9,13 @@ use crate::http::response::{Body, Policy, Reply};
 use crate::markdown::{self, LinkTarget};
 use crate::media::names::SubtitleFormat;
 use crate::media::subtitles;
+use crate::pdf::RenderError;
 use crate::readat::{FileAt, ReadAt};
 
 use crate::render::links::{self, Resolved};
-use crate::render::media::{self as view, DocumentView, ItemCard, ListView, PlayerView, Track};
+use crate::render::media::{
+    self as view, DocumentView, DriveFile, ItemCard, ListView, PageView, PlayerView, Track,
+};
 use crate::render::{urls, Ui};
 
 /// Subtitle files larger than this are not converted: real ones are a few
@@ -275,6 +278,7 @@ pub fn item_page(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
                     description_html: render_md(&app.catalog, item, &d.body_md),
                     encrypted: f.encrypted,
                     problem: f.problem.clone(),
+                    page: document_page(app, req, item),
                 },
             )
         }
@@ -299,19 +303,50 @@ pub fn item_page(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
             } else {
                 Vec::new()
             };
+            let video = item.kind == Kind::Video;
+            let files = item.files();
+            let sources: Vec<(String, String)> = if video {
+                files
+                    .iter()
+                    // `?t=SECONDS` (a search hit in the subtitles): the
+                    // player starts there, with or without JavaScript (a
+                    // media fragment on each file's address).
+                    .filter_map(|x| {
+                        let url = format!("{}{}", urls::file(x.rel), start_fragment(req));
+                        Some((url, x.facts.source_type.clone()?))
+                    })
+                    .collect()
+            } else if f.playable {
+                vec![(
+                    format!("{}{}", urls::file(&item.rel), start_fragment(req)),
+                    mime_of(&item.file_name),
+                )]
+            } else {
+                Vec::new()
+            };
+            let drive_files = if video {
+                files
+                    .iter()
+                    .map(|x| DriveFile {
+                        shown_path: app.catalog.shown_path(x.rel),
+                        format: x.facts.format_label.clone(),
+                        url: urls::file(x.rel),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             view::player(
                 ui,
                 &PlayerView {
-                    video: item.kind == Kind::Video,
+                    video,
                     title: d.title.clone(),
                     date: d.date.clone(),
-                    duration_secs: f.duration_secs,
+                    duration_secs: files.iter().find_map(|x| x.facts.duration_secs),
                     collection: collection_link(ui, item),
-                    // `?t=SECONDS` (a search hit in the subtitles): the
-                    // player starts there, with or without JavaScript
-                    // (a media fragment on the file's address).
-                    file_url: format!("{}{}", urls::file(&item.rel), start_fragment(req)),
-                    mime: mime_of(&item.file_name),
+                    file_url: urls::file(&item.rel),
+                    playable: !sources.is_empty(),
+                    sources,
                     size: d.size,
                     poster_url: item.poster.as_deref().map(urls::file),
                     tracks: item
@@ -322,8 +357,17 @@ pub fn item_page(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
                             lang: s.lang.clone(),
                         })
                         .collect(),
-                    playable: f.playable,
-                    format_name: ext,
+                    drive_files,
+                    plays_in: if video { item.plays_in() } else { Vec::new() },
+                    format_name: if video {
+                        files
+                            .iter()
+                            .map(|x| x.facts.format_label.clone())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    } else {
+                        ext
+                    },
                     description_html: render_md(&app.catalog, item, &d.body_md),
                     problem: f.problem.clone(),
                     playlist,
@@ -332,6 +376,81 @@ pub fn item_page(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
         }
     };
     Reply::html(200, html)
+}
+
+/// Width of a page picture on a document's page: fits a 1024-pixel
+/// screen beside the browser's borders.
+const PAGE_WIDTH: u32 = 900;
+
+/// `/view/<doc>?page=N`: the page drawn now (so a damaged page says so in
+/// words, and the picture's size is known), then served from the cache.
+fn document_page(app: &App, req: &Req, item: &Item) -> Option<PageView> {
+    let known = item.facts().pages.filter(|&n| n > 0);
+    let asked = req.param_usize("page").unwrap_or(1).max(1);
+    let mut number = u32::try_from(asked)
+        .unwrap_or(u32::MAX)
+        .min(known.unwrap_or(u32::MAX));
+    let mut drawn = app.pages.page(&item.path, number, PAGE_WIDTH);
+    // hayro may count fewer pages than the header said: show its last one.
+    if let Err(RenderError::NoSuchPage { pages }) = drawn {
+        if pages > 0 && pages < number {
+            number = pages;
+            drawn = app.pages.page(&item.path, number, PAGE_WIDTH);
+        }
+    }
+    let count = match &drawn {
+        Ok(img) => img.pages,
+        Err(_) => known.unwrap_or(number),
+    };
+    Some(PageView {
+        number,
+        count,
+        image: drawn
+            .map(|img| {
+                (
+                    page_image_url(&item.rel, number, PAGE_WIDTH),
+                    img.width,
+                    img.height,
+                )
+            })
+            .map_err(|e| e.to_string()),
+        text: app.pages.page_text(&item.path, number),
+        view_url: urls::view(&item.rel),
+    })
+}
+
+/// `/pageimg/<doc>?page=N&w=W`.
+pub fn page_image_url(rel: &str, page: u32, width: u32) -> String {
+    format!("/pageimg/{}?page={page}&w={width}", urls::path_escape(rel))
+}
+
+/// `/pageimg/<doc>?page=N&w=W`: a page of a document as a PNG.
+pub fn page_image(app: &App, req: &Req, ui: &Ui, rest: &str) -> Reply {
+    let rel = match rel_of(ui, rest) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let Some(item) = app.catalog.item(&rel).filter(|i| i.kind == Kind::Document) else {
+        return pages::not_found(ui);
+    };
+    let page = req
+        .param_usize("page")
+        .and_then(|p| u32::try_from(p).ok())
+        .unwrap_or(1)
+        .max(1);
+    let width = req
+        .param_usize("w")
+        .and_then(|w| u32::try_from(w).ok())
+        .unwrap_or(PAGE_WIDTH);
+    match app.pages.page(&item.path, page, width) {
+        Ok(img) => {
+            let mut r = Reply::content("image/png", Body::Bytes(img.png.clone()));
+            r.policy = Policy::File;
+            r
+        }
+        Err(RenderError::NoSuchPage { .. }) => pages::not_found(ui),
+        Err(e) => pages::damaged(ui, &e.to_string()),
+    }
 }
 
 /// A card for lists.
@@ -346,7 +465,14 @@ pub fn card(item: &Item) -> ItemCard {
         date: d.date.clone(),
         duration_secs: duration,
         collection: item.collection.clone(),
-        poster_url: item.poster.as_deref().map(urls::file),
+        page_picture: item.kind == Kind::Document && item.poster.is_none(),
+        poster_url: match item.kind {
+            // The first page, drawn small: newspapers are known by their front.
+            Kind::Document if item.poster.is_none() => {
+                Some(page_image_url(&item.rel, 1, view::PAGE_THUMB_WIDTH))
+            }
+            _ => item.poster.as_deref().map(urls::file),
+        },
     }
 }
 
