@@ -61,18 +61,53 @@ pub fn pause_before_exit() {
     }
 }
 
+/// Makes the calling thread yield CPU and drive to everything else (the
+/// background title index: the recipient's first page must not wait for
+/// it). Best effort: where the system refuses, nothing changes.
+pub fn background_thread() {
+    #[cfg(windows)]
+    windows::background_thread();
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: plain system calls on this thread's own id, no pointers.
+        // Linux applies nice and I/O priority per thread.
+        unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, 19);
+            // ioprio_set(IOPRIO_WHO_PROCESS, tid, IOPRIO_CLASS_IDLE << 13)
+            libc::syscall(libc::SYS_ioprio_set, 1, tid, 3 << 13);
+        }
+    }
+}
+
 #[cfg(windows)]
 mod windows {
     use std::ffi::{OsStr, OsString};
     use std::os::windows::ffi::OsStrExt;
     use std::path::{Component, Path, PathBuf, Prefix};
 
-    // Both in kernel32 since Windows XP; declared here rather than pulling a
-    // bindings crate in for two calls.
+    // All in kernel32 since Windows XP; declared here rather than pulling a
+    // bindings crate in for a few calls.
     #[link(name = "kernel32")]
     extern "system" {
         fn SetConsoleTitleW(title: *const u16) -> i32;
         fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
+        fn GetCurrentThread() -> isize;
+        fn SetThreadPriority(thread: isize, priority: i32) -> i32;
+    }
+
+    /// Background mode (Vista+) also lowers the thread's drive priority;
+    /// Windows XP refuses it, and gets the lowest CPU priority instead.
+    pub fn background_thread() {
+        const THREAD_MODE_BACKGROUND_BEGIN: i32 = 0x0001_0000;
+        const THREAD_PRIORITY_LOWEST: i32 = -2;
+        // SAFETY: the pseudo handle of the calling thread needs no closing.
+        unsafe {
+            let me = GetCurrentThread();
+            if SetThreadPriority(me, THREAD_MODE_BACKGROUND_BEGIN) == 0 {
+                SetThreadPriority(me, THREAD_PRIORITY_LOWEST);
+            }
+        }
     }
 
     pub fn set_console_title(title: &str) {

@@ -193,7 +193,9 @@ fn initial_consonants_and_mixed() {
     for q in ["ㄷㅎㅁㄱ", "대ㅎㅁㄱ", "대한ㅁㄱ", "대한 민국", "대한민국"] {
         let got = titles(s, q, "");
         assert_eq!(got.first(), Some(&want), "{q}: {got:?}");
-        for t in &got {
+        // Every article offered matches (files may follow by description).
+        for h in suggest(s, q, "").iter().filter(|h| h["kind"] == "article") {
+            let t = h["title"].as_str().unwrap();
             assert!(initials(t).starts_with("ㄷㅎㅁㄱ"), "{q}: {t}");
         }
     }
@@ -364,4 +366,91 @@ fn without_the_index_composing_still_works() {
     assert!(got.hits.iter().any(|h| h.title == "서울 (도시)"));
     let got = driveshelf::search::suggest(&catalog, None, None, "가", 10, Lang::Ko);
     assert_eq!(got.hits[0].title, "가");
+}
+
+/// Service time of a suggestion, in process and without HTTP: wall and
+/// thread CPU time per query kind, p50 and p99 (the CPU time leaves out
+/// waiting for a core, which on a shared machine decides wrk's tails).
+/// `bench/suggest` runs it with SUGGEST_BENCH_DIR (a bundle) and
+/// SUGGEST_BENCH_QUERIES (lines of `kind<TAB>query`); it prints, it does not
+/// judge.
+#[test]
+#[ignore]
+fn service_time() {
+    use driveshelf::titleindex::Indexes;
+    let (Ok(dir), Ok(list)) = (
+        std::env::var("SUGGEST_BENCH_DIR"),
+        std::env::var("SUGGEST_BENCH_QUERIES"),
+    ) else {
+        eprintln!("NOTICE: skipped: SUGGEST_BENCH_DIR / SUGGEST_BENCH_QUERIES not set");
+        return;
+    };
+    let catalog = Catalog::build(
+        std::path::Path::new(&dir),
+        Arc::new(ClusterCache::new(64 << 20)),
+    );
+    let indexes = Indexes::new(catalog.zims.len());
+    indexes.build_now(
+        catalog
+            .zims
+            .iter()
+            .map(|z| z.archive.as_ref().ok().map(|a| (a.clone(), None)))
+            .collect(),
+    );
+    let text = std::fs::read_to_string(list).unwrap();
+    let mut kinds: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        let Some((kind, q)) = line.split_once('\t') else {
+            continue;
+        };
+        match kinds.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, qs)) => qs.push(q.to_string()),
+            None => kinds.push((kind.to_string(), vec![q.to_string()])),
+        }
+    }
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[((v.len() - 1) as f64 * p).round() as usize]
+    };
+    for (kind, qs) in &kinds {
+        let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+        for round in 0..6 {
+            for q in qs {
+                let (t0, c0) = (Instant::now(), thread_cpu());
+                let r = driveshelf::search::suggest(&catalog, Some(&indexes), None, q, 9, Lang::Ko);
+                let (t1, c1) = (t0.elapsed(), thread_cpu());
+                std::hint::black_box(r);
+                // The first round warms the page cache and the search trees.
+                if round > 0 {
+                    wall.push(t1.as_secs_f64() * 1000.0);
+                    cpu.push((c1 - c0) * 1000.0);
+                }
+            }
+        }
+        println!(
+            "SERVICE\t{kind}\t{:.3}\t{:.3}\t{:.3}\t{:.3}",
+            pct(&mut wall, 0.5),
+            pct(&mut wall, 0.99),
+            pct(&mut cpu, 0.5),
+            pct(&mut cpu, 0.99)
+        );
+    }
+}
+
+/// Seconds of CPU this thread has used.
+fn thread_cpu() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid out-pointer for the call.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    }
+    #[cfg(not(unix))]
+    {
+        0.0
+    }
 }

@@ -69,6 +69,14 @@ impl SearchTree {
         Ok(less)
     }
 
+    /// Memory held by the cached keys (with the map's own share, roughly).
+    pub(crate) fn bytes(&self) -> usize {
+        self.keys
+            .read()
+            .map(|k| k.values().map(|v| v.len() + 32).sum())
+            .unwrap_or(0)
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.keys.read().map(|k| k.len()).unwrap_or(0)

@@ -17,19 +17,21 @@ use super::titles::variants;
 use super::{Hit, Results};
 use crate::archive::{Archive, DirentKind};
 use crate::bundle::{Catalog, ZimItem};
-use crate::hangul::typing::{patterns, KeyRange, Pattern};
+use crate::hangul::typing::{patterns, KeyRange, Pattern, Slot};
+use crate::hangul::Syllable;
 use crate::lang::Lang;
 use crate::render::urls;
 use crate::titleindex::{Indexes, Order, TitleIndex};
 use std::collections::HashSet;
 
-/// Entries read from each range of a sorted list. The best of a range come
-/// first in it (an exact title sorts before its extensions), so a few times
-/// the number shown is plenty, and it bounds the work per keystroke.
-const PER_RANGE: u32 = 32;
-/// Entries of an initials range looked at when the query also has whole
-/// syllables that filter them (대ㅎㅁㄱ).
-const SCAN: u32 = 600;
+/// Entries read from each range of a sorted list beyond the number shown:
+/// the best of a range come first in it (an exact title sorts before its
+/// extensions), the slack covers redirects folded into their articles, and
+/// it bounds the reads per keystroke.
+const SLACK: u32 = 6;
+/// Entries of an initials range looked at when whole syllables after the
+/// first filter them (ㄷ한ㅁ); a first syllable (대ㅎㅁㄱ) filters in memory.
+const SCAN: u32 = 200;
 
 struct Candidate {
     hit: Hit,
@@ -80,7 +82,18 @@ pub fn suggest(
             continue;
         }
         let index = indexes.and_then(|ix| ix.get(zi));
-        archive_candidates(zi, item, a, index.as_deref(), q, &query, lang, &mut found);
+        let want = u32::try_from(limit)
+            .unwrap_or(u32::MAX)
+            .saturating_add(SLACK);
+        let ctx = Ctx {
+            zi,
+            item,
+            a,
+            query: &query,
+            lang,
+            want,
+        };
+        archive_candidates(&ctx, index.as_deref(), q, &mut found);
     }
     found.sort_by(|a, b| a.rank().cmp(&b.rank()));
     let mut seen: HashSet<(usize, u32)> = HashSet::new();
@@ -145,24 +158,26 @@ fn file_candidates(catalog: &Catalog, query: &Query, lang: Lang, out: &mut Vec<C
     }
 }
 
-/// Dirent numbers worth ranking from one archive.
-#[allow(clippy::too_many_arguments)]
-fn archive_candidates(
+/// One archive's part of a request.
+struct Ctx<'a> {
     zi: usize,
-    item: &ZimItem,
-    a: &Archive,
-    index: Option<&TitleIndex>,
-    raw: &str,
-    query: &Query,
+    item: &'a ZimItem,
+    a: &'a Archive,
+    query: &'a Query,
     lang: Lang,
-    out: &mut Vec<Candidate>,
-) {
+    /// Entries to read from a range.
+    want: u32,
+}
+
+/// The archive's titles worth ranking, ranked.
+fn archive_candidates(c: &Ctx, index: Option<&TitleIndex>, raw: &str, out: &mut Vec<Candidate>) {
+    let (zi, item, a, query, lang) = (c.zi, c.item, c.a, c.query, c.lang);
     let mut entries: Vec<u32> = Vec::new();
     match index {
         Some(ix) => {
             for r in &query.readings {
                 for p in &r.patterns {
-                    index_candidates(ix, p, &mut entries);
+                    index_candidates(ix, p, c.want, &mut entries);
                 }
             }
         }
@@ -180,7 +195,7 @@ fn archive_candidates(
             for s in &spellings {
                 for p in patterns(s) {
                     for r in p.key_ranges().into_iter().flatten() {
-                        title_list_range(a, &r, &mut entries);
+                        title_list_range(a, &r, c.want, &mut entries);
                     }
                 }
             }
@@ -222,14 +237,14 @@ fn archive_candidates(
 }
 
 /// The first entries of one key range of the archive's title list.
-fn title_list_range(a: &Archive, r: &KeyRange, out: &mut Vec<u32>) {
+fn title_list_range(a: &Archive, r: &KeyRange, want: u32, out: &mut Vec<u32>) {
     let (Ok(lo), Ok(hi)) = (
         a.title_lower_bound_bytes(&r.lo),
         a.title_lower_bound_bytes(&r.hi),
     ) else {
         return;
     };
-    for i in lo..hi.min(lo.saturating_add(PER_RANGE)) {
+    for i in lo..hi.min(lo.saturating_add(want)) {
         if let Ok(e) = a.title_entry(i) {
             out.push(e);
         }
@@ -237,9 +252,9 @@ fn title_list_range(a: &Archive, r: &KeyRange, out: &mut Vec<u32>) {
 }
 
 /// The first entries of the index's orders that can hold matches of `p`:
-/// titles without spacing by prefix, their later words, or (for initial
-/// consonants) the initials order.
-fn index_candidates(ix: &TitleIndex, p: &Pattern, out: &mut Vec<u32>) {
+/// titles without spacing by prefix, then (when those are few) their later
+/// words, or for initial consonants the initials order.
+fn index_candidates(ix: &TitleIndex, p: &Pattern, want: u32, out: &mut Vec<u32>) {
     let take = |order: Order, lo: u32, hi: u32, n: u32, out: &mut Vec<u32>| {
         for i in lo..hi.min(lo.saturating_add(n)) {
             if let Ok(e) = ix.entry(order, i) {
@@ -248,31 +263,55 @@ fn index_candidates(ix: &TitleIndex, p: &Pattern, out: &mut Vec<u32>) {
         }
     };
     if let Some(ranges) = p.key_ranges() {
-        for r in ranges {
-            for order in [Order::Folded, Order::Words] {
-                if let Ok((lo, hi)) = ix.range(order, &r.lo, &r.hi) {
-                    take(order, lo, hi, PER_RANGE, out);
+        let mut found = Vec::new();
+        for r in &ranges {
+            if let Ok((lo, hi)) = ix.range(Order::Folded, &r.lo, &r.hi) {
+                found.push((lo, hi));
+            }
+        }
+        for &(lo, hi) in &found {
+            take(Order::Folded, lo, hi, want, out);
+        }
+        // Later words rank below every prefix: only worth reading when the
+        // prefixes cannot fill the list.
+        let prefixes: u32 = found.iter().map(|(lo, hi)| hi - lo).sum();
+        if prefixes < want {
+            for r in &ranges {
+                if let Ok((lo, hi)) = ix.range(Order::Words, &r.lo, &r.hi) {
+                    take(Order::Words, lo, hi, want - prefixes, out);
                 }
             }
         }
         return;
     }
-    // Initials (ㄷㅎㅁㄱ, 대ㅎㅁㄱ): the initials order holds every match;
-    // when whole syllables lead, the titles starting with them may be the
-    // shorter list to filter.
+    // Initials (ㄷㅎㅁㄱ, 대ㅎㅁㄱ): the initials order holds every match.
     let key = p.initials_key();
     let Ok((lo, hi)) = ix.range_prefix(Order::Initials, key.as_bytes()) else {
         return;
     };
-    let stem = p.plain_stem();
-    if !stem.is_empty() {
-        if let Ok((slo, shi)) = ix.range_prefix(Order::Folded, stem.as_bytes()) {
-            if shi - slo < hi - lo {
-                take(Order::Folded, slo, shi, SCAN, out);
-                return;
+    let first = p.slots.first();
+    let later_syllables = p
+        .slots
+        .iter()
+        .skip(1)
+        .any(|s| matches!(s, Slot::Is(c) if Syllable::of(*c).is_some()));
+    let mut read = 0;
+    for i in lo..hi {
+        // Without later syllables every entry read is a match; with them,
+        // the reads are bounded.
+        if read >= SCAN || (!later_syllables && read >= want) {
+            break;
+        }
+        // The first letter is in memory: a whole first syllable filters
+        // without reading the drive.
+        if let (Some(slot), Some(c)) = (first, ix.initials_first(i)) {
+            if !slot.matches(c) {
+                continue;
             }
         }
+        read += 1;
+        if let Ok(e) = ix.entry(Order::Initials, i) {
+            out.push(e);
+        }
     }
-    let n = if stem.is_empty() { PER_RANGE } else { SCAN };
-    take(Order::Initials, lo, hi, n, out);
 }

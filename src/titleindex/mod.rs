@@ -129,6 +129,10 @@ pub struct TitleIndex {
     /// Entry number and (in the top byte) the word's byte offset in the
     /// folded key.
     words: List,
+    /// The first character of each title in the initials order (its code
+    /// point; `u16::MAX` when there is none or it does not fit): a whole
+    /// first syllable (대ㅎㅁㄱ) filters an initials range in memory.
+    initials_first: Box<[u16]>,
     trees: [SearchTree; 3],
     /// How long the build took.
     pub took: Duration,
@@ -171,6 +175,13 @@ fn word_starts(title: &str, key_len: usize, out: &mut Vec<u8>) {
 /// Word entries pack the offset in the top byte: entry numbers of more than
 /// 2^24 entries are not packed and such words are left out.
 const WORD_ENTRY_BITS: u32 = 24;
+
+fn first_char(key: &str) -> u16 {
+    key.chars()
+        .next()
+        .and_then(|c| u16::try_from(u32::from(c)).ok())
+        .unwrap_or(u16::MAX)
+}
 
 fn cmp_initials(a: &str, b: &str) -> Ordering {
     a.chars()
@@ -234,6 +245,7 @@ impl TitleIndex {
         }
         perm.sort_unstable_by(|&x, &y| cmp_initials(key(x), key(y)));
         let inits: Box<[u32]> = perm.iter().map(|&x| entries[x as usize]).collect();
+        let initials_first: Box<[u16]> = perm.iter().map(|&x| first_char(key(x))).collect();
         drop(perm);
         if stop.load(AtomicOrdering::Relaxed) {
             return Err(IndexError::Stopped);
@@ -249,6 +261,7 @@ impl TitleIndex {
             folded: List::Mem(folded),
             initials: List::Mem(inits),
             words: List::Mem(words),
+            initials_first,
             trees: Default::default(),
             took: t0.elapsed(),
         })
@@ -277,6 +290,13 @@ impl TitleIndex {
 
     pub fn is_empty(&self) -> bool {
         self.len(Order::Folded) == 0
+    }
+
+    /// The first character of the title at position `i` of the initials
+    /// order, when it is known without reading the drive.
+    pub fn initials_first(&self, i: u32) -> Option<char> {
+        let v = *self.initials_first.get(i as usize)?;
+        (v != u16::MAX).then(|| char::from_u32(u32::from(v)))?
     }
 
     /// The key an order sorts position `i` by.
@@ -317,9 +337,14 @@ impl TitleIndex {
         self.range(order, prefix, &hi)
     }
 
-    /// Memory held: the lists in memory and the cached top levels.
+    /// Memory held: the lists in memory, the first letters and the cached
+    /// top levels of the searches.
     pub fn bytes(&self) -> usize {
-        self.folded.bytes() + self.initials.bytes() + self.words.bytes()
+        self.folded.bytes()
+            + self.initials.bytes()
+            + self.words.bytes()
+            + self.initials_first.len() * 2
+            + self.trees.iter().map(SearchTree::bytes).sum::<usize>()
     }
 }
 
@@ -380,6 +405,15 @@ impl Indexes {
             .sum()
     }
 
+    /// Titles covered by the built indexes.
+    pub fn titles(&self) -> u64 {
+        self.slots
+            .iter()
+            .filter_map(|s| s.get())
+            .map(|ix| u64::from(ix.len(Order::Folded)))
+            .sum()
+    }
+
     pub fn stop(&self) {
         self.stop.store(true, AtomicOrdering::Relaxed);
     }
@@ -394,9 +428,17 @@ impl Indexes {
         let me = self.clone();
         let spawned = std::thread::Builder::new()
             .name("title-index".into())
-            .spawn(move || me.build_all(archives));
+            .spawn(move || {
+                crate::platform::background_thread();
+                me.build_all(archives)
+            });
         // Without a thread, suggestions keep to plain prefixes.
         drop(spawned);
+    }
+
+    /// Builds every index on the calling thread (tests and measurements).
+    pub fn build_now(&self, archives: Vec<Option<(Arc<Archive>, Option<stored::Stored>)>>) {
+        self.build_all(archives)
     }
 
     fn build_all(&self, archives: Vec<Option<(Arc<Archive>, Option<stored::Stored>)>>) {

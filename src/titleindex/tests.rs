@@ -111,11 +111,20 @@ fn composing_ranges_come_from_the_patterns() {
 #[test]
 fn bounded_memory_and_stop() {
     let (_, ix) = index(TITLES);
-    // 4 bytes a title in two orders, 4 a later word.
-    assert_eq!(
-        ix.bytes(),
-        4 * (2 * TITLES.len() + ix.len(Order::Words) as usize)
-    );
+    // 4 bytes a title in two orders, 4 a later word, 2 for the first
+    // letter; nothing cached before a lookup.
+    let lists = 4 * (2 * TITLES.len() + ix.len(Order::Words) as usize) + 2 * TITLES.len();
+    assert_eq!(ix.bytes(), lists);
+    ix.range_prefix(Order::Folded, "서".as_bytes()).unwrap();
+    assert!(ix.bytes() > lists);
+    let first = |q: &str| {
+        let (lo, _) = ix
+            .range_prefix(Order::Initials, initials(q).as_bytes())
+            .unwrap();
+        ix.initials_first(lo)
+    };
+    assert_eq!(first("대한민국"), Some('대'));
+    assert_eq!(first("kpop"), Some('k'));
     let list = Arc::new(List(vec!["a".into(); 10]));
     assert!(matches!(
         TitleIndex::build(list, &AtomicBool::new(true)),

@@ -193,6 +193,18 @@ fn item_json(it: &Item) -> Value {
 
 /// Lets a second copy of the program find the first one, and open the
 /// browser on it instead of starting another server.
-pub fn whoami(_app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {
-    Reply::json(&json!({"app": "driveshelf", "version": env!("CARGO_PKG_VERSION")}))
+/// Who answers here, and (for testers and `bench/suggest`) how far the
+/// suggestion index is: milliseconds from start until every archive's was
+/// ready, the memory it holds and the titles it covers.
+pub fn whoami(app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {
+    let ix = &app.title_indexes;
+    Reply::json(&json!({
+        "app": "driveshelf",
+        "version": env!("CARGO_PKG_VERSION"),
+        "suggest_index": {
+            "ready_ms": ix.ready_after().map(|d| d.as_millis() as u64),
+            "bytes": ix.bytes(),
+            "titles": ix.titles(),
+        },
+    }))
 }
