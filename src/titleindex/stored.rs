@@ -2,10 +2,11 @@
 //! that a large archive's index is read instead of built: the same lists,
 //! read with positional reads (nothing loaded, nothing mapped).
 //!
-//! Layout (little endian): `DSTITLE1`, the archive's UUID (16 bytes), its
-//! entry count, n (titles), m (later words), then the folded order (n × u32),
-//! the initials order (n × u32), the words (m × u32) and the first letters
-//! of the initials order (n × u16, read into memory). A file whose UUID,
+//! Layout (little endian): `DSTITLE2`, the archive's UUID (16 bytes), its
+//! entry count, n (titles), m (later words), k (places inside words), then
+//! the folded order (n × u32), the initials order (n × u32), the words
+//! (m × u32), the places inside words (k × u32) and the first letters of the
+//! initials order (n × u16, read into memory). A file whose UUID,
 //! entry count or length does not agree with the archive is ignored.
 
 use super::{IndexError, List, TitleIndex, Titles};
@@ -16,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const MAGIC: &[u8; 8] = b"DSTITLE1";
-const HEAD: u64 = 8 + 16 + 4 + 4 + 4;
+pub const MAGIC: &[u8; 8] = b"DSTITLE2";
+const HEAD: u64 = 8 + 16 + 4 + 4 + 4 + 4;
 
 /// Where `prepare` puts the index of the archive at `zim_rel` (its path in
 /// the bundle): inside the drive's hidden folder.
@@ -68,8 +69,9 @@ impl Stored {
         if head[8..24] != uuid || u32_at(24) != entry_count {
             return Err(IndexError::Bad("made for another archive"));
         }
-        let (n, m) = (u32_at(28), u32_at(32));
-        let want = HEAD + 4 * (2 * u64::from(n) + u64::from(m)) + 2 * u64::from(n);
+        let (n, m, k) = (u32_at(28), u32_at(32), u32_at(36));
+        let firsts_at = HEAD + 4 * (2 * u64::from(n) + u64::from(m) + u64::from(k));
+        let want = firsts_at + 2 * u64::from(n);
         if src.len() != want {
             return Err(IndexError::Bad("wrong length"));
         }
@@ -78,7 +80,6 @@ impl Stored {
             at,
             len,
         };
-        let firsts_at = HEAD + 4 * (2 * u64::from(n) + u64::from(m));
         let mut raw = vec![0u8; 2 * n as usize];
         src.read_exact_at(&mut raw, firsts_at)
             .map_err(|e| IndexError::Read(e.to_string()))?;
@@ -91,6 +92,7 @@ impl Stored {
             folded: list(HEAD, n),
             initials: list(HEAD + 4 * u64::from(n), n),
             words: list(HEAD + 8 * u64::from(n), m),
+            inside: list(HEAD + 8 * u64::from(n) + 4 * u64::from(m), k),
             initials_first,
             trees: Default::default(),
             took: Duration::ZERO,
@@ -115,7 +117,8 @@ fn write_for(
     w.write_all(&entry_count.to_le_bytes())?;
     w.write_all(&ix.folded.len().to_le_bytes())?;
     w.write_all(&ix.words.len().to_le_bytes())?;
-    for list in [&ix.folded, &ix.initials, &ix.words] {
+    w.write_all(&ix.inside.len().to_le_bytes())?;
+    for list in [&ix.folded, &ix.initials, &ix.words, &ix.inside] {
         for i in 0..list.len() {
             w.write_all(&list.get(i).map_err(bad)?.to_le_bytes())?;
         }
@@ -141,7 +144,7 @@ mod tests {
             Ok(i)
         }
         fn title(&self, e: u32) -> IxResult<String> {
-            Ok(["대한민국 헌법", "서울", "K-pop"][e as usize].to_string())
+            Ok(["대한민국 헌법", "서울특별시", "K-pop"][e as usize].to_string())
         }
     }
 
@@ -157,7 +160,8 @@ mod tests {
         let open = |uuid, count| Stored { path: path.clone() }.open_for(Arc::new(Two), uuid, count);
         let stored = open([7; 16], 99).unwrap();
         assert_eq!(stored.bytes(), 2 * 3, "only the first letters loaded");
-        for order in [Order::Folded, Order::Initials, Order::Words] {
+        assert_eq!(ix.len(Order::Inside), 5, "한…, 민…, 울…, 특…, 별…");
+        for order in [Order::Folded, Order::Initials, Order::Words, Order::Inside] {
             assert_eq!(stored.len(order), ix.len(order));
             for i in 0..ix.len(order) {
                 assert_eq!(stored.entry(order, i).unwrap(), ix.entry(order, i).unwrap());
