@@ -220,8 +220,10 @@ impl TitleIndex {
         let mut arena = String::new();
         let mut starts: Vec<u32> = Vec::with_capacity(n as usize + 1);
         let mut entries: Vec<u32> = Vec::with_capacity(n as usize);
-        let mut words: Vec<(u32, u8)> = Vec::new();
-        let mut inside: Vec<(u32, u8)> = Vec::new();
+        // Places as the lists keep them (offset in the top byte), with the
+        // title's position here until sorted: 4 bytes a place while building.
+        let mut words: Vec<u32> = Vec::new();
+        let mut inside: Vec<u32> = Vec::new();
         let (mut offs, mut ins) = (Vec::new(), Vec::new());
         let mut failures = 0u32;
         for i in 0..n {
@@ -246,12 +248,13 @@ impl TitleIndex {
             starts.push(arena.len() as u32);
             arena.push_str(&key);
             entries.push(e);
-            if e < 1 << WORD_ENTRY_BITS {
+            if e < 1 << WORD_ENTRY_BITS && local < 1 << WORD_ENTRY_BITS {
                 offs.clear();
                 ins.clear();
                 later_starts(&title, key.len(), &mut offs, &mut ins);
-                words.extend(offs.iter().map(|&o| (local, o)));
-                inside.extend(ins.iter().map(|&o| (local, o)));
+                let place = |&o: &u8| local | (u32::from(o) << WORD_ENTRY_BITS);
+                words.extend(offs.iter().map(place));
+                inside.extend(ins.iter().map(place));
             }
             if arena.len() > u32::MAX as usize / 2 {
                 break;
@@ -275,13 +278,19 @@ impl TitleIndex {
         if stop.load(AtomicOrdering::Relaxed) {
             return Err(IndexError::Stopped);
         }
-        let wkey = |&(x, o): &(u32, u8)| key(x).get(usize::from(o)..).unwrap_or("");
-        let pack = |mut places: Vec<(u32, u8)>| -> Box<[u32]> {
+        const LOW: u32 = (1 << WORD_ENTRY_BITS) - 1;
+        let wkey = |&p: &u32| {
+            let off = (p >> WORD_ENTRY_BITS) as usize;
+            key(p & LOW).get(off..).unwrap_or("")
+        };
+        // Sorted, then each title's position turned into its entry number in
+        // place.
+        let pack = |mut places: Vec<u32>| -> Box<[u32]> {
             places.sort_unstable_by(|a, b| wkey(a).cmp(wkey(b)));
-            places
-                .iter()
-                .map(|&(x, o)| entries[x as usize] | (u32::from(o) << WORD_ENTRY_BITS))
-                .collect()
+            for p in places.iter_mut() {
+                *p = entries[(*p & LOW) as usize] | (*p & !LOW);
+            }
+            places.into_boxed_slice()
         };
         let words = pack(words);
         if stop.load(AtomicOrdering::Relaxed) {
