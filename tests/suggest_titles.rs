@@ -217,7 +217,10 @@ fn found_inside_a_word() {
         let got = articles(s, q);
         let classes: Vec<u8> = got.iter().map(|t| loose_class(t, q).unwrap()).collect();
         assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{q}: {got:?}");
-        let inside: Vec<&String> = got.iter().filter(|t| loose_class(t, q) == Some(3)).collect();
+        let inside: Vec<&String> = got
+            .iter()
+            .filter(|t| loose_class(t, q) == Some(3))
+            .collect();
         for t in want {
             assert!(inside.contains(&t), "{q}: {t} not in {got:?}");
         }
@@ -242,7 +245,10 @@ fn ranked_exact_prefix_word_inside() {
         let got = articles(s, q);
         let classes: Vec<u8> = got.iter().filter_map(|t| loose_class(t, q)).collect();
         assert!(classes.iter().all(|&c| c < 4), "{q}: {got:?}");
-        assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{q}: {got:?} {classes:?}");
+        assert!(
+            classes.windows(2).all(|w| w[0] <= w[1]),
+            "{q}: {got:?} {classes:?}"
+        );
         let above = all.iter().filter(|(t, _)| class(t, q) < 3).count();
         let inside = all.iter().filter(|(t, _)| class(t, q) == 3).count();
         if above < 5 && inside > 0 {
@@ -302,8 +308,11 @@ fn index_scale() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
-    let a = Archive::open(std::path::Path::new(&zim), Arc::new(ClusterCache::new(64 << 20)))
-        .expect("archive opens");
+    let a = Archive::open(
+        std::path::Path::new(&zim),
+        Arc::new(ClusterCache::new(64 << 20)),
+    )
+    .expect("archive opens");
     let n = a.title_count().unwrap();
     let titles = Arc::new(Copies { a, n, k });
     let rss_before = status_kib("VmRSS");
@@ -329,7 +338,9 @@ fn index_scale() {
     // inside a word, and the initials of three.
     let mut x = 7u64;
     let mut next = |m: u32| {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((x >> 33) % u64::from(m)) as u32
     };
     let (mut starts, mut insides, mut inits) = (Vec::new(), Vec::new(), Vec::new());
@@ -340,7 +351,9 @@ fn index_scale() {
         }
         starts.push(t[..2].iter().collect::<String>());
         insides.push(t[2..4].iter().collect::<String>());
-        inits.push(driveshelf::hangul::initials(&t[..3].iter().collect::<String>()));
+        inits.push(driveshelf::hangul::initials(
+            &t[..3].iter().collect::<String>(),
+        ));
     }
     let lookup = |order: Order, q: &str| {
         let (lo, hi) = ix.range_prefix(order, q.as_bytes()).unwrap();
@@ -350,7 +363,11 @@ fn index_scale() {
     };
     let kinds: [(&str, &[String], &[Order]); 3] = [
         ("prefix", &starts, &[Order::Folded]),
-        ("inside", &insides, &[Order::Folded, Order::Words, Order::Inside]),
+        (
+            "inside",
+            &insides,
+            &[Order::Folded, Order::Words, Order::Inside],
+        ),
         ("initials", &inits, &[Order::Initials]),
     ];
     for (kind, qs, orders) in kinds {
@@ -368,7 +385,11 @@ fn index_scale() {
         }
         wall.sort_by(|a, b| a.total_cmp(b));
         let pct = |p: f64| wall[((wall.len() - 1) as f64 * p).round() as usize];
-        println!("SCALE\t{kind}\tp50 {:.3} ms\tp99 {:.3} ms", pct(0.5), pct(0.99));
+        println!(
+            "SCALE\t{kind}\tp50 {:.3} ms\tp99 {:.3} ms",
+            pct(0.5),
+            pct(0.99)
+        );
     }
 }
 

@@ -81,6 +81,9 @@ mod tests {
         assert_eq!(folded, fold("대한 민국헌법 (K-Pop)"));
         let starts: Vec<usize> = (0..m.len()).filter(|&i| m[i].1 == WordStart).collect();
         assert_eq!(starts, [0, 2, 6, 7]);
-        assert_eq!(fold_marked("İx")[..2], [('i', WordStart), ('\u{307}', Inside)]);
+        assert_eq!(
+            fold_marked("İx")[..2],
+            [('i', WordStart), ('\u{307}', Inside)]
+        );
     }
 }

@@ -84,19 +84,20 @@ impl Query {
         let word_start = |at: usize| marked.get(at).is_some_and(|m| m.1 == keys::At::WordStart);
         let mut best: Option<(Class, bool)> = None;
         for r in &self.readings {
-            let class = if r.exact == exact {
-                Class::Exact
-            } else if r.patterns.iter().any(|p| p.is_prefix_of(&folded)) {
-                Class::Prefix
-            } else if r.patterns.iter().any(|p| {
-                (1..folded.len()).any(|at| word_start(at) && p.matches_at(&folded, at))
-            }) {
-                Class::Contains
-            } else if r.patterns.iter().any(|p| p.is_inside(&folded)) {
-                Class::Inside
-            } else {
-                continue;
-            };
+            let class =
+                if r.exact == exact {
+                    Class::Exact
+                } else if r.patterns.iter().any(|p| p.is_prefix_of(&folded)) {
+                    Class::Prefix
+                } else if r.patterns.iter().any(|p| {
+                    (1..folded.len()).any(|at| word_start(at) && p.matches_at(&folded, at))
+                }) {
+                    Class::Contains
+                } else if r.patterns.iter().any(|p| p.is_inside(&folded)) {
+                    Class::Inside
+                } else {
+                    continue;
+                };
             let found = (class, r.slip);
             if best.is_none_or(|b| found < b) {
                 best = Some(found);
