@@ -402,3 +402,226 @@ fn status_kib(field: &str) -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// A copy of the bundle in a folder of its own, for tests that write.
+fn copy_of_bundle(name: &str) -> Option<(&'static Bundle, PathBuf)> {
+    let b = bundle()?;
+    let to = temp_dir(name).join("drive");
+    let mut stack = vec![(b.dir.clone(), to.clone())];
+    while let Some((from, to)) = stack.pop() {
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(&from).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push((e.path(), to.join(e.file_name())));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    Some((b, to))
+}
+
+fn prepare(dir: &std::path::Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_driveshelf"))
+        .arg("prepare")
+        .arg(dir)
+        .output()
+        .expect("driveshelf runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The title index files `prepare` wrote, by name.
+fn stored_indexes(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".driveshelf/titles"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// `check --json`'s findings on the title indexes: (path, code).
+fn title_findings(dir: &std::path::Path) -> Vec<(String, String)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_driveshelf"))
+        .args(["check", "--json", "--quick"])
+        .arg(dir)
+        .output()
+        .expect("driveshelf runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["path"]
+                .as_str()
+                .unwrap()
+                .starts_with(".driveshelf/titles/")
+        })
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["findings"][0]["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Queries of each kind the index answers, with a title each must offer.
+fn index_probes(b: &Bundle) -> Vec<(String, String)> {
+    let mut out = vec![("특별시".to_string(), "서울특별시".to_string())];
+    // Initials of a main article, and the same without its spaces.
+    let all = all_titles(b);
+    let (t, _) = all
+        .iter()
+        .filter(|(t, r)| !r && t.contains(' ') && t.chars().all(|c| c == ' ' || is_syllable(c)))
+        .min_by_key(|(t, _)| (t.chars().count(), t.clone()))
+        .unwrap();
+    let initials: String = t
+        .chars()
+        .filter(|&c| c != ' ')
+        .map(|c| {
+            const L: &str = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ";
+            L.chars()
+                .nth(((u32::from(c) - 0xAC00) / 588) as usize)
+                .unwrap()
+        })
+        .collect();
+    out.push((initials, t.clone()));
+    out.push((t.replace(' ', ""), t.clone()));
+    // Inside a word.
+    let (q, want) = inside_probes(b).into_iter().next().unwrap();
+    out.push((q, want[0].clone()));
+    out
+}
+
+fn answers(s: &Server, probes: &[(String, String)]) {
+    for (q, want) in probes {
+        let got = articles(s, q);
+        assert!(got.contains(want), "{q}: {want} not in {got:?}");
+    }
+}
+
+#[test]
+fn prepared_drive_answers_at_once() {
+    let Some((b, d)) = copy_of_bundle("titles-prepared") else {
+        eprintln!("NOTICE: skipped: no make-bundle");
+        return;
+    };
+    let zims = b.manifest["zims"].as_array().unwrap().len();
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    let files = stored_indexes(&d);
+    assert_eq!(files.len(), zims, "{out}");
+    assert!(
+        files[0].to_string_lossy().ends_with(".zim.titles"),
+        "{files:?}"
+    );
+    assert!(out.contains(".driveshelf/titles/wikipedia~"), "{out}");
+    assert!(title_findings(&d)
+        .iter()
+        .all(|(_, c)| c == "title_index_ok"));
+    // The first requests already have every kind of suggestion: the
+    // indexes are read from the drive, none is built.
+    let s = start(&d);
+    let probes = index_probes(b);
+    answers(&s, &probes);
+    let ix = &s.get("/api/whoami").json()["suggest_index"];
+    assert_eq!(ix["from_drive"], zims, "{ix}");
+    assert_eq!(ix["built"], 0, "{ix}");
+    wait_ready(&s);
+    assert_eq!(s.get("/api/whoami").json()["suggest_index"]["built"], 0);
+    drop(s);
+
+    // Run twice: nothing rewritten.
+    let before: Vec<_> = files
+        .iter()
+        .map(|f| {
+            (
+                std::fs::read(f).unwrap(),
+                std::fs::metadata(f).unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("unchanged"), "{out}");
+    let after: Vec<_> = files
+        .iter()
+        .map(|f| {
+            (
+                std::fs::read(f).unwrap(),
+                std::fs::metadata(f).unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        before == after,
+        "prepare wrote an unchanged title index again"
+    );
+    assert_eq!(stored_indexes(&d), files, "no temporary file left");
+}
+
+#[test]
+fn stale_or_cut_index_is_ignored_and_rebuilt() {
+    let Some((b, d)) = copy_of_bundle("titles-stale") else {
+        eprintln!("NOTICE: skipped: no make-bundle");
+        return;
+    };
+    let zims = b.manifest["zims"].as_array().unwrap().len();
+    assert!(title_findings(&d)
+        .iter()
+        .all(|(_, c)| c == "title_index_missing"));
+    assert_eq!(prepare(&d).0, 0);
+    let files = stored_indexes(&d);
+    let good: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let probes = index_probes(b);
+    // Made for another archive (its UUID), or cut short.
+    type Spoil = fn(&mut Vec<u8>);
+    let spoil: [(&str, Spoil); 2] = [
+        ("title_index_stale", |v| v[8] ^= 0xFF),
+        ("title_index_damaged", |v| v.truncate(v.len() / 2)),
+    ];
+    for (code, spoil) in spoil {
+        for (f, g) in files.iter().zip(&good) {
+            let mut v = g.clone();
+            spoil(&mut v);
+            std::fs::write(f, v).unwrap();
+        }
+        assert!(
+            title_findings(&d).iter().all(|(_, c)| c == code),
+            "{code}: {:?}",
+            title_findings(&d)
+        );
+        let s = start(&d);
+        wait_ready(&s);
+        let ix = &s.get("/api/whoami").json()["suggest_index"];
+        assert_eq!(
+            (&ix["from_drive"], &ix["built"]),
+            (&0.into(), &zims.into()),
+            "{ix}"
+        );
+        answers(&s, &probes);
+        drop(s);
+        // prepare writes it again.
+        let (c, out) = prepare(&d);
+        assert_eq!(c, 0, "{out}");
+        assert!(out.contains("updated"), "{out}");
+        for (f, g) in files.iter().zip(&good) {
+            assert!(
+                std::fs::read(f).unwrap() == *g,
+                "{code}: rewritten the same"
+            );
+        }
+    }
+    // A file by that name that is not ours: left alone, and said.
+    std::fs::write(&files[0], "someone's notes").unwrap();
+    let (c, out) = prepare(&d);
+    assert_eq!(c, 1, "{out}");
+    assert!(out.contains("not written by driveshelf"), "{out}");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), b"someone's notes");
+    let s = start(&d);
+    wait_ready(&s);
+    answers(&s, &probes);
+}

@@ -24,7 +24,7 @@ use crate::hangul::{initial_or_self, initials, keys};
 use crate::readat::ReadAt;
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering as AtomicOrdering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,10 @@ pub enum IndexError {
     Read(String),
     Stopped,
     Bad(&'static str),
+    /// A stored file that is not a title index of ours.
+    Foreign,
+    /// A stored index made for another archive (or another version of it).
+    Stale,
 }
 
 impl fmt::Display for IndexError {
@@ -45,6 +49,8 @@ impl fmt::Display for IndexError {
             IndexError::Read(e) => write!(f, "cannot read the titles: {e}"),
             IndexError::Stopped => f.write_str("stopped"),
             IndexError::Bad(why) => write!(f, "stored title index unusable: {why}"),
+            IndexError::Foreign => f.write_str("not a title index of ours"),
+            IndexError::Stale => f.write_str("made for another archive or another version of it"),
         }
     }
 }
@@ -126,6 +132,50 @@ impl List {
     }
 }
 
+/// The first letters of the initials order: in memory, or on the drive
+/// until the first query that needs them (so that opening a stored index
+/// reads its header only and the start does not wait).
+pub enum Firsts {
+    Mem(Box<[u16]>),
+    Stored {
+        src: Arc<dyn ReadAt>,
+        at: u64,
+        len: u32,
+        loaded: OnceLock<Box<[u16]>>,
+    },
+}
+
+impl Firsts {
+    fn all(&self) -> &[u16] {
+        match self {
+            Firsts::Mem(v) => v,
+            Firsts::Stored {
+                src,
+                at,
+                len,
+                loaded,
+            } => loaded.get_or_init(|| {
+                let mut raw = vec![0u8; 2 * *len as usize];
+                // Unreadable: no first letters, so nothing is filtered out
+                // in memory (each match is still checked in full).
+                if src.read_exact_at(&mut raw, *at).is_err() {
+                    return Box::default();
+                }
+                raw.chunks_exact(2)
+                    .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                    .collect()
+            }),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Firsts::Mem(v) => v.len() * 2,
+            Firsts::Stored { loaded, .. } => loaded.get().map_or(0, |v| v.len() * 2),
+        }
+    }
+}
+
 pub struct TitleIndex {
     titles: Arc<dyn Titles>,
     folded: List,
@@ -138,7 +188,7 @@ pub struct TitleIndex {
     /// The first character of each title in the initials order (its code
     /// point; `u16::MAX` when there is none or it does not fit): a whole
     /// first syllable (대ㅎㅁㄱ) filters an initials range in memory.
-    initials_first: Box<[u16]>,
+    initials_first: Firsts,
     trees: [SearchTree; 4],
     /// How long the build took.
     pub took: Duration,
@@ -215,6 +265,16 @@ fn cmp_initials(a: &str, b: &str) -> Ordering {
 impl TitleIndex {
     /// Reads every title of `titles` and sorts them; `stop` ends it early.
     pub fn build(titles: Arc<dyn Titles>, stop: &AtomicBool) -> Result<TitleIndex> {
+        Self::build_with_progress(titles, stop, &mut |_, _| {})
+    }
+
+    /// [`TitleIndex::build`], telling `progress` (titles read, of) now and
+    /// then.
+    pub fn build_with_progress(
+        titles: Arc<dyn Titles>,
+        stop: &AtomicBool,
+        progress: &mut dyn FnMut(u32, u32),
+    ) -> Result<TitleIndex> {
         let t0 = Instant::now();
         let n = titles.count()?;
         let mut arena = String::new();
@@ -227,8 +287,11 @@ impl TitleIndex {
         let (mut offs, mut ins) = (Vec::new(), Vec::new());
         let mut failures = 0u32;
         for i in 0..n {
-            if i % 4096 == 0 && stop.load(AtomicOrdering::Relaxed) {
-                return Err(IndexError::Stopped);
+            if i % 4096 == 0 {
+                if stop.load(AtomicOrdering::Relaxed) {
+                    return Err(IndexError::Stopped);
+                }
+                progress(i, n);
             }
             let read = titles.entry(i).and_then(|e| Ok((e, titles.title(e)?)));
             let (e, title) = match read {
@@ -273,7 +336,7 @@ impl TitleIndex {
         }
         perm.sort_unstable_by(|&x, &y| cmp_initials(key(x), key(y)));
         let inits: Box<[u32]> = perm.iter().map(|&x| entries[x as usize]).collect();
-        let initials_first: Box<[u16]> = perm.iter().map(|&x| first_char(key(x))).collect();
+        let initials_first = Firsts::Mem(perm.iter().map(|&x| first_char(key(x))).collect());
         drop(perm);
         if stop.load(AtomicOrdering::Relaxed) {
             return Err(IndexError::Stopped);
@@ -338,7 +401,7 @@ impl TitleIndex {
     /// The first character of the title at position `i` of the initials
     /// order, when it is known without reading the drive.
     pub fn initials_first(&self, i: u32) -> Option<char> {
-        let v = *self.initials_first.get(i as usize)?;
+        let v = *self.initials_first.all().get(i as usize)?;
         (v != u16::MAX).then(|| char::from_u32(u32::from(v)))?
     }
 
@@ -387,7 +450,7 @@ impl TitleIndex {
             + self.initials.bytes()
             + self.words.bytes()
             + self.inside.bytes()
-            + self.initials_first.len() * 2
+            + self.initials_first.bytes()
             + self.trees.iter().map(SearchTree::bytes).sum::<usize>()
     }
 }
@@ -412,13 +475,20 @@ fn clamp_range(lo: &[u8], hi: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (stem, top)
 }
 
-/// The suggestion indexes of a catalog's archives, filled in the background.
+/// The suggestion indexes of a catalog's archives: read from the drive
+/// where `prepare` stored them, else built in the background.
 pub struct Indexes {
     slots: Vec<OnceLock<Arc<TitleIndex>>>,
     started: Instant,
     ready: OnceLock<Duration>,
     stop: AtomicBool,
+    from_drive: AtomicU32,
+    built: AtomicU32,
 }
+
+/// An archive (catalog order; `None` when it did not open) and its stored
+/// index, when the drive has one.
+pub type Source = Option<(Arc<Archive>, Option<stored::Stored>)>;
 
 impl Indexes {
     pub fn new(archives: usize) -> Indexes {
@@ -427,6 +497,8 @@ impl Indexes {
             started: Instant::now(),
             ready: OnceLock::new(),
             stop: AtomicBool::new(false),
+            from_drive: AtomicU32::new(0),
+            built: AtomicU32::new(0),
         }
     }
 
@@ -458,17 +530,45 @@ impl Indexes {
             .sum()
     }
 
+    /// Indexes read from the drive, and built here.
+    pub fn counts(&self) -> (u32, u32) {
+        (
+            self.from_drive.load(AtomicOrdering::Relaxed),
+            self.built.load(AtomicOrdering::Relaxed),
+        )
+    }
+
+    /// Ends a build under way (the server is stopping).
     pub fn stop(&self) {
         self.stop.store(true, AtomicOrdering::Relaxed);
     }
 
-    /// Builds (or reads from `stored`) the index of each archive, one after
-    /// the other, on a thread of its own. `archives[i]` is `None` for an
-    /// archive that did not open.
-    pub fn build_in_background(
-        self: &Arc<Self>,
-        archives: Vec<Option<(Arc<Archive>, Option<stored::Stored>)>>,
-    ) {
+    /// Takes the stored indexes that were made for their archives at once
+    /// (a header read each, nothing loaded): suggestions use them from the
+    /// first request. Returns the archives still to build; a stale or
+    /// damaged stored index is left aside and the archive's is built.
+    pub fn open_stored(&self, archives: Vec<Source>) -> Vec<Option<Arc<Archive>>> {
+        self.slots
+            .iter()
+            .zip(archives)
+            .map(|(slot, src)| {
+                let (a, on_drive) = src?;
+                let titles: Arc<dyn Titles> = a.clone();
+                match on_drive.map(|s| s.open(titles, &a)) {
+                    Some(Ok(ix)) => {
+                        let _ = slot.set(Arc::new(ix));
+                        self.from_drive.fetch_add(1, AtomicOrdering::Relaxed);
+                        None
+                    }
+                    _ => Some(a),
+                }
+            })
+            .collect()
+    }
+
+    /// Builds the index of each archive not yet opened, one after the
+    /// other, on a thread of its own at the lowest priority.
+    pub fn build_in_background(self: &Arc<Self>, archives: Vec<Option<Arc<Archive>>>) {
         let me = self.clone();
         let spawned = std::thread::Builder::new()
             .name("title-index".into())
@@ -480,22 +580,23 @@ impl Indexes {
         drop(spawned);
     }
 
-    /// Builds every index on the calling thread (tests and measurements).
-    pub fn build_now(&self, archives: Vec<Option<(Arc<Archive>, Option<stored::Stored>)>>) {
-        self.build_all(archives)
+    /// Opens or builds every index on the calling thread (tests and
+    /// measurements).
+    pub fn build_now(&self, archives: Vec<Source>) {
+        let rest = self.open_stored(archives);
+        self.build_all(rest)
     }
 
-    fn build_all(&self, archives: Vec<Option<(Arc<Archive>, Option<stored::Stored>)>>) {
+    fn build_all(&self, archives: Vec<Option<Arc<Archive>>>) {
         for (slot, a) in self.slots.iter().zip(archives) {
-            let Some((a, on_drive)) = a else { continue };
-            let titles: Arc<dyn Titles> = a.clone();
-            let built = match on_drive.and_then(|s| s.open(titles.clone(), &a).ok()) {
-                Some(ix) => Ok(ix),
-                None => TitleIndex::build(titles, &self.stop),
-            };
-            match built {
+            let Some(a) = a else { continue };
+            if slot.get().is_some() {
+                continue;
+            }
+            match TitleIndex::build(a, &self.stop) {
                 Ok(ix) => {
                     let _ = slot.set(Arc::new(ix));
+                    self.built.fetch_add(1, AtomicOrdering::Relaxed);
                 }
                 Err(IndexError::Stopped) => return,
                 // Suggestions for this archive keep to plain prefixes.
