@@ -203,6 +203,8 @@ mod tests {
         let stored = open([7; 16], 99).unwrap();
         assert_eq!(stored.bytes(), 0, "nothing loaded");
         assert_eq!(ix.len(Order::Inside), 5, "한…, 민…, 울…, 특…, 별…");
+        stored.initials_first(0);
+        assert_eq!(stored.bytes(), 2 * 3, "the first letters, once asked");
         for order in [Order::Folded, Order::Initials, Order::Words, Order::Inside] {
             assert_eq!(stored.len(order), ix.len(order));
             for i in 0..ix.len(order) {
@@ -217,7 +219,6 @@ mod tests {
             (hi - lo, stored.entry(Order::Initials, lo).unwrap()),
             (1, 0)
         );
-        assert_eq!(stored.bytes(), 2 * 3, "the first letters, once asked");
         // Another archive, or a cut file: not used.
         assert!(matches!(open([8; 16], 99), Err(IndexError::Stale)));
         assert!(matches!(open([7; 16], 98), Err(IndexError::Stale)));
