@@ -12,8 +12,11 @@ pub enum Class {
     /// The title starts with it (spacing, punctuation, a syllable still
     /// being composed and initial consonants aside).
     Prefix,
-    /// A later part of the title does.
+    /// A later word of the title starts with it (헌법 in 대한민국 헌법).
     Contains,
+    /// It starts inside a word of the title: Korean compounds have no
+    /// spaces (헌법 in 대한민국헌법, 특별시 in 서울특별시).
+    Inside,
     /// Only the description or file name holds its words.
     Description,
 }
@@ -76,18 +79,25 @@ impl Query {
     /// How `title` matches, and whether through a keyboard slip.
     pub fn classify(&self, title: &str) -> Option<(Class, bool)> {
         let exact = keys::exact(title);
-        let folded: Vec<char> = keys::fold(title).chars().collect();
+        let marked = keys::fold_marked(title);
+        let folded: Vec<char> = marked.iter().map(|m| m.0).collect();
+        let word_start = |at: usize| marked.get(at).is_some_and(|m| m.1 == keys::At::WordStart);
         let mut best: Option<(Class, bool)> = None;
         for r in &self.readings {
-            let class = if r.exact == exact {
-                Class::Exact
-            } else if r.patterns.iter().any(|p| p.is_prefix_of(&folded)) {
-                Class::Prefix
-            } else if r.patterns.iter().any(|p| p.is_inside(&folded)) {
-                Class::Contains
-            } else {
-                continue;
-            };
+            let class =
+                if r.exact == exact {
+                    Class::Exact
+                } else if r.patterns.iter().any(|p| p.is_prefix_of(&folded)) {
+                    Class::Prefix
+                } else if r.patterns.iter().any(|p| {
+                    (1..folded.len()).any(|at| word_start(at) && p.matches_at(&folded, at))
+                }) {
+                    Class::Contains
+                } else if r.patterns.iter().any(|p| p.is_inside(&folded)) {
+                    Class::Inside
+                } else {
+                    continue;
+                };
             let found = (class, r.slip);
             if best.is_none_or(|b| found < b) {
                 best = Some(found);
@@ -120,6 +130,17 @@ mod tests {
             Some((Class::Contains, false))
         );
         assert_eq!(q.classify("대한제국"), None);
+        let h = Query::new("헌법");
+        assert_eq!(h.classify("대한민국 헌법"), Some((Class::Contains, false)));
+        assert_eq!(h.classify("대한민국헌법"), Some((Class::Inside, false)));
+        assert_eq!(
+            Query::new("특별시").classify("서울특별시"),
+            Some((Class::Inside, false))
+        );
+        assert_eq!(
+            Query::new("ㅂㅇㅂ").classify("국가보안법"),
+            Some((Class::Inside, false))
+        );
         let s = Query::new("seoul");
         assert_eq!(s.classify("SEOUL"), Some((Class::Exact, false)));
         assert_eq!(s.classify("Seoul Station"), Some((Class::Prefix, false)));
