@@ -53,17 +53,23 @@ pub struct Query {
     pub readings: Vec<Reading>,
     /// Lower-cased words, for descriptions.
     pub words: Vec<String>,
+    /// The words of a keyboard-slip reading (dkssud → 안녕), for
+    /// descriptions too.
+    pub slip_words: Vec<String>,
 }
 
 impl Query {
     pub fn new(q: &str) -> Query {
         let q = q.trim();
         let mut readings: Vec<Reading> = Reading::new(q, false).into_iter().collect();
+        let mut slip_words = Vec::new();
         if let Some(h) = keyboard::slip(q) {
+            slip_words = h.split_whitespace().map(str::to_lowercase).collect();
             readings.extend(Reading::new(&h, true));
         }
         Query {
             readings,
+            slip_words,
             words: q
                 .to_lowercase()
                 .split_whitespace()
@@ -108,12 +114,26 @@ impl Query {
 
     /// Whether every word is in one of `texts` (lower-cased by the caller).
     pub fn words_in(&self, texts: &[&str]) -> bool {
-        !self.words.is_empty()
-            && self
-                .words
-                .iter()
-                .all(|w| texts.iter().any(|t| t.contains(w.as_str())))
+        all_in(&self.words, texts)
     }
+
+    /// Whether `texts` (a description, lower-cased by the caller) hold the
+    /// words as typed (`Some(false)`) or those of a keyboard-slip reading
+    /// (`Some(true)`, ranked after).
+    pub fn words_or_slip_in(&self, texts: &[&str]) -> Option<bool> {
+        if all_in(&self.words, texts) {
+            Some(false)
+        } else {
+            all_in(&self.slip_words, texts).then_some(true)
+        }
+    }
+}
+
+fn all_in(words: &[String], texts: &[&str]) -> bool {
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|w| texts.iter().any(|t| t.contains(w.as_str())))
 }
 
 #[cfg(test)]
@@ -171,6 +191,12 @@ mod tests {
         assert_eq!(q.classify("서울 (도시)"), Some((Class::Prefix, true)));
         assert_eq!(q.classify("tjdnf"), Some((Class::Exact, false)));
         assert!(Query::new("seoul").readings.len() == 1);
+        // Descriptions too, after the words as typed.
+        let d = Query::new("dkssud");
+        assert_eq!(d.words_or_slip_in(&["인사: 안녕하세요"]), Some(true));
+        assert_eq!(d.words_or_slip_in(&["dkssud means 안녕"]), Some(false));
+        assert_eq!(d.words_or_slip_in(&["서울"]), None);
+        assert_eq!(Query::new("seoul").words_or_slip_in(&["서울"]), None);
         assert!(Query::new("  ").is_empty());
     }
 }

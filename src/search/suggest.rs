@@ -129,10 +129,10 @@ fn file_candidates(catalog: &Catalog, query: &Query, lang: Lang, out: &mut Vec<C
                 let title = d.title.to_lowercase();
                 let summary = d.summary.to_lowercase();
                 let name = it.file_name.to_lowercase();
-                if !query.words_in(&[&title, &summary, &name]) {
-                    continue;
+                match query.words_or_slip_in(&[&title, &summary, &name]) {
+                    Some(slip) => (Class::Description, slip),
+                    None => continue,
                 }
-                (Class::Description, false)
             }
         };
         out.push(Candidate {
