@@ -168,6 +168,24 @@ fn exercise(s: &Server) {
     }
 }
 
+/// The thread that reads the drive's own files for search runs at the
+/// lowest priority the system grants (`/api/whoami` says which: Windows'
+/// background mode, or the lowest thread priority where that is refused,
+/// as Wine and XP do).
+fn reading_thread_yields(s: &Server, allowed: &[&str]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let who = s.get("/api/whoami").json();
+        if let Some(p) = who["drive_index"]["priority"].as_str() {
+            assert!(allowed.contains(&p), "{who}");
+            eprintln!("drive_index.priority: {p}");
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{who}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 fn which(name: &str) -> PathBuf {
     std::env::var_os("PATH")
         .and_then(|p| {
@@ -206,6 +224,7 @@ fn windows_program_under_wine() {
         .env_remove("DISPLAY");
     let run = spawn(cmd);
     exercise(&run.server);
+    reading_thread_yields(&run.server, &["background", "lowest"]);
     stop(run);
     let _ = Command::new("wineserver")
         .arg("-k")

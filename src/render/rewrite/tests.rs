@@ -340,6 +340,16 @@ fn scripts_are_removed_when_stripping() {
     assert!(strip("<object data=x.swf><p>fallback</p></object>").contains("<p>fallback</p>"));
 }
 
+/// Found by fuzzing (`fuzz/fuzz_targets/rewrite.rs`): an element whose
+/// name only begins with `script` is an unknown element to every browser,
+/// kept like any other; the script elements beside it still go.
+#[test]
+fn a_name_that_only_begins_with_script_is_not_a_script() {
+    let out =
+        strip("<scriptwiki/x.html>a</scriptwiki><script\x0csrc=x.js></script><SCRIPT/x>b</SCRIPT>");
+    assert_eq!(out, "<scriptwiki x.html>a</scriptwiki>");
+}
+
 #[test]
 fn scripts_are_kept_when_keeping() {
     let s = "<script>var a = 1 < 2 && \"</div>\";</script><button onclick=\"go()\">x</button><a href=\"javascript:void(0)\">j</a><script src=\"app.js\"></script>";
