@@ -170,6 +170,14 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
         written: Written::NotWritten,
         interrupted: false,
     };
+    if let Some(seg) = old.as_ref().filter(|seg| all_current(seg, &list)) {
+        // Nothing changed: the index would come out byte for byte the
+        // same, so it is neither built nor written.
+        bar.finish_and_clear();
+        report_unchanged(&mut report, seg, &target);
+        report.secs = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
     let budget = Budget::default();
     let old_by_rel: HashMap<&str, usize> = old
         .as_ref()
@@ -282,6 +290,42 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
     report.written = put(&folder, &target, &bytes, old.is_some(), existed)?;
     report.secs = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Whether `seg` holds exactly the files of `list`, in order, each with
+/// its size and modification time now.
+fn all_current(seg: &Segment, list: &[SourceFile]) -> bool {
+    seg.sources().len() == list.len()
+        && seg.sources().iter().zip(list).all(|(rec, src)| {
+            rec.rel == src.rel
+                && rec.item_rel == src.item_rel
+                && rec.kind == src.kind
+                && rec.role == src.role
+                && rec.lang == src.lang
+                && sources::stamp(&src.path).is_ok_and(|(size, mtime)| rec.matches(size, mtime))
+        })
+}
+
+fn report_unchanged(report: &mut Report, seg: &Segment, target: &Path) {
+    let units = seg.units_by_source();
+    for (rec, units) in seg.sources().iter().zip(&units) {
+        report.reused += 1;
+        match &rec.outcome {
+            Outcome::Indexed => {}
+            Outcome::NoText if rec.role == Role::PdfText => report.no_text.push(rec.rel.clone()),
+            Outcome::NoText => {}
+            Outcome::Failed { message, .. } => {
+                report.failed.push((rec.rel.clone(), message.clone()))
+            }
+        }
+        if rec.role == Role::PdfText {
+            report.pages += units.len();
+        }
+    }
+    report.units = seg.unit_count();
+    report.text_bytes = seg.text_bytes();
+    report.index_bytes = std::fs::metadata(target).map_or(0, |m| m.len());
+    report.written = Written::Unchanged;
 }
 
 /// Files read ahead of the one being added.
