@@ -72,12 +72,18 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
             Some((a, Stored::find(&app.catalog.root, &z.rel)))
         })
         .collect();
+    // Title indexes `prepare` stored on the drive serve from the first
+    // request (a header read each); the others build once listening.
+    let to_build = indexes.open_stored(archives);
     let (ui, content) = Site::pair(Arc::new(app));
     let content = server::start(content_listener, Arc::new(content), MAX_CONNECTIONS)?;
-    let running = server::start(listener, Arc::new(ui), MAX_CONNECTIONS)?.with_companion(content);
+    let stop_indexes = indexes.clone();
+    let running = server::start(listener, Arc::new(ui), MAX_CONNECTIONS)?
+        .with_companion(content)
+        .on_shutdown(move || stop_indexes.stop());
     // Listening: the suggestion indexes now build without delaying the
     // first page (suggestions keep to plain prefixes until they are ready).
-    indexes.build_in_background(archives);
+    indexes.build_in_background(to_build);
     // The drive index: what `prepare` wrote, checked, then the rest read
     // in the background.
     crate::driveindex::background::start(drive, drive_root, drive_sources);

@@ -13,6 +13,7 @@ pub mod names;
 mod pages;
 pub mod report;
 mod subtitles;
+mod title_index;
 mod zim;
 
 use crate::archive::ClusterCache;
@@ -136,6 +137,7 @@ pub fn check_dir(dir: &Path, quick: bool, progress: &Progress) -> Result<Report,
     }
     names::check(&mut report, &all, fat == Some(true));
     drive_index::check(&mut report, &catalog);
+    title_index::check(&mut report, &catalog);
     progress.finish();
     Ok(report)
 }

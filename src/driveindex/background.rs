@@ -71,23 +71,33 @@ pub fn start(index: Arc<DriveIndex>, root: PathBuf, sources: Vec<SourceFile>) {
     index.total.store(sources.len(), Ordering::Relaxed);
     index.done.store(0, Ordering::Relaxed);
     index.running.store(true, Ordering::Relaxed);
+    // Searches wait for the prepared index (bounded): a prepared drive is
+    // complete from the first request, and the start does not wait for it.
+    index.begin_opening();
     let idx = index.clone();
     let started = std::thread::Builder::new()
         .name("drive-index".into())
         .spawn(move || {
-            lower_priority();
-            match store::open(&root) {
-                Ok(Some(seg)) => {
+            // Opened at normal priority (searches are waiting); only the
+            // reading of what it lacks yields to serving pages.
+            // A panic while opening must not leave searches waiting.
+            let opened = std::panic::catch_unwind(|| store::open(&root));
+            match opened {
+                Ok(Ok(Some(seg))) => {
                     idx.set_prepared(Ok(()));
                     idx.add_segment(seg);
                 }
-                Ok(None) => {}
-                Err(e) => idx.set_prepared(Err(e.to_string())),
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => idx.set_prepared(Err(e.to_string())),
+                Err(_) => idx.set_prepared(Err("the index could not be read".into())),
             }
+            idx.end_opening();
+            lower_priority();
             run(&idx, &sources, memory_limit());
             idx.running.store(false, Ordering::Relaxed);
         });
     if started.is_err() {
+        index.end_opening();
         index.running.store(false, Ordering::Relaxed);
     }
 }

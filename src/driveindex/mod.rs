@@ -21,7 +21,8 @@ use crate::fulltext::{plain_query, snippet_plain, Bm25};
 use segment::{ItemKind, Role, Segment};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 #[derive(Default)]
 struct State {
@@ -41,7 +42,16 @@ pub struct DriveIndex {
     memory_full: AtomicBool,
     /// Where the prepared index stands: none, loaded, or why not.
     prepared: RwLock<Option<Result<(), String>>>,
+    /// True while the prepared index is being opened: searches wait for
+    /// it, so that a prepared drive answers completely from the first
+    /// request (opening checks the file, which takes a moment).
+    opening: Mutex<bool>,
+    opened: Condvar,
 }
+
+/// The longest a search waits for the prepared index to open; past it the
+/// search answers with what there is (a very slow or failing drive).
+const OPEN_WAIT: Duration = Duration::from_secs(20);
 
 /// What the search page says about the index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,6 +162,32 @@ impl DriveIndex {
         }
     }
 
+    /// Says the prepared index is being opened (before the server answers).
+    pub fn begin_opening(&self) {
+        *self.opening.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    }
+
+    /// Says the prepared index is opened, or was not there or not usable.
+    pub fn end_opening(&self) {
+        *self.opening.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.opened.notify_all();
+    }
+
+    fn wait_opened(&self) {
+        let deadline = Instant::now() + OPEN_WAIT;
+        let mut opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        while *opening {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            opening = match self.opened.wait_timeout(opening, left) {
+                Ok((g, _)) => g,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+
     pub fn set_prepared(&self, outcome: Result<(), String>) {
         *self.prepared.write().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
     }
@@ -182,6 +218,7 @@ impl DriveIndex {
         if query.leaves.is_empty() {
             return out;
         }
+        self.wait_opened();
         let (segments, dead) = {
             let st = self.state.read().unwrap_or_else(|e| e.into_inner());
             (st.segments.clone(), st.dead.clone())

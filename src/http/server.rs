@@ -48,6 +48,8 @@ pub struct Running {
     accept: JoinHandle<()>,
     /// The content origin's listener, which lives and stops with this one.
     companion: Option<Box<Running>>,
+    /// Called at shutdown: background work that must end with the server.
+    on_shutdown: Vec<Box<dyn FnOnce() + Send + Sync>>,
 }
 
 impl Running {
@@ -65,12 +67,21 @@ impl Running {
         self
     }
 
+    /// Runs `f` when the server shuts down.
+    pub fn on_shutdown(mut self, f: impl FnOnce() + Send + Sync + 'static) -> Running {
+        self.on_shutdown.push(Box::new(f));
+        self
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
     }
 
     /// Stops accepting. Connections already open finish on their own threads.
     pub fn shutdown(self) {
+        for f in self.on_shutdown {
+            f();
+        }
         if let Some(c) = self.companion {
             c.shutdown();
         }
@@ -129,6 +140,7 @@ pub fn start(
         stop,
         accept,
         companion: None,
+        on_shutdown: Vec::new(),
     })
 }
 
@@ -311,4 +323,34 @@ fn respond(head: &wire::Head, handler: &dyn Handler, port: u16) -> (Method, resp
     };
     let out = response::finish(reply, req.range.as_deref(), req.if_range.as_deref());
     (method, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::response::Body;
+
+    struct Nothing;
+    impl Handler for Nothing {
+        fn handle(&self, _: &Req) -> Reply {
+            Reply::new(204, "text/plain", Body::Empty)
+        }
+        fn refuse(&self, _: &Req, status: u16) -> Reply {
+            Reply::new(status, "text/plain", Body::Empty)
+        }
+    }
+
+    /// Background work registered with the server (the title indexes'
+    /// build) is told to stop when the server shuts down.
+    #[test]
+    fn shutdown_runs_the_hooks() {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let flag = stopped.clone();
+        let running = start(bind(0, 1).unwrap(), Arc::new(Nothing), 4)
+            .unwrap()
+            .on_shutdown(move || flag.store(true, Ordering::SeqCst));
+        assert!(!stopped.load(Ordering::SeqCst));
+        running.shutdown();
+        assert!(stopped.load(Ordering::SeqCst));
+    }
 }

@@ -6,7 +6,8 @@
 //! previous one as it was.
 //!
 //! Products today: the search index (`search_index`: newspapers' pages,
-//! subtitles, pages, descriptions), and `index.html` at the top of the drive
+//! subtitles, pages, descriptions), the archives' title indexes for
+//! suggestions (`titles`), and `index.html` at the top of the drive
 //! (`index_html`): the plain page that opens the films, newspapers,
 //! recordings and pages with no program running — the one file outside the
 //! hidden folder, written only over an `index.html` of its own.
@@ -17,6 +18,7 @@
 
 pub mod index_html;
 pub mod search_index;
+pub mod titles;
 
 use crate::archive::ClusterCache;
 use crate::args::PrepareOptions;
@@ -58,6 +60,23 @@ pub fn prepare_dir(dir: &Path, stop: &AtomicBool, progress: bool) -> Result<Summ
                 "{}: 쓰지 못했습니다 / could not be written: {e}",
                 search_index::display_path()
             ));
+        }
+    }
+    // The archives' title indexes (suggestions): `titles`.
+    if !summary.interrupted {
+        match titles::write(&catalog, stop, progress) {
+            Ok(report) => {
+                summary.interrupted = report.interrupted;
+                summary.failed |= report.failed();
+                summary.lines.extend(report.lines());
+            }
+            Err(e) => {
+                summary.failed = true;
+                summary.lines.push(format!(
+                    "{}: 쓰지 못했습니다 / could not be written: {e}",
+                    titles::display_dir()
+                ));
+            }
         }
     }
     if !summary.interrupted {

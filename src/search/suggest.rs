@@ -5,10 +5,11 @@
 //! archive's own title list (by prefix, in the spellings a reader means,
 //! with the syllable still being composed as a few ranges) and, once built,
 //! the suggestion index of [`crate::titleindex`] (titles without spacing and
-//! punctuation, their initial consonants, and their later words). The drive's
+//! punctuation, their initial consonants, their later words, and places
+//! inside their words). The drive's
 //! own files are few and are all looked at. Every candidate is then ranked
 //! by [`Query::classify`]: exact title, then prefix, then a later word, then
-//! the description only; within a class what was typed before a keyboard
+//! inside a word, then the description only; within a class what was typed before a keyboard
 //! slip, main articles before redirects, the page's language first, shorter
 //! titles first.
 
@@ -128,10 +129,10 @@ fn file_candidates(catalog: &Catalog, query: &Query, lang: Lang, out: &mut Vec<C
                 let title = d.title.to_lowercase();
                 let summary = d.summary.to_lowercase();
                 let name = it.file_name.to_lowercase();
-                if !query.words_in(&[&title, &summary, &name]) {
-                    continue;
+                match query.words_or_slip_in(&[&title, &summary, &name]) {
+                    Some(slip) => (Class::Description, slip),
+                    None => continue,
                 }
-                (Class::Description, false)
             }
         };
         out.push(Candidate {
@@ -253,7 +254,8 @@ fn title_list_range(a: &Archive, r: &KeyRange, want: u32, out: &mut Vec<u32>) {
 
 /// The first entries of the index's orders that can hold matches of `p`:
 /// titles without spacing by prefix, then (when those are few) their later
-/// words, or for initial consonants the initials order.
+/// words, then places inside their words, or for initial consonants the
+/// initials order.
 fn index_candidates(ix: &TitleIndex, p: &Pattern, want: u32, out: &mut Vec<u32>) {
     let take = |order: Order, lo: u32, hi: u32, n: u32, out: &mut Vec<u32>| {
         for i in lo..hi.min(lo.saturating_add(n)) {
@@ -272,13 +274,18 @@ fn index_candidates(ix: &TitleIndex, p: &Pattern, want: u32, out: &mut Vec<u32>)
         for &(lo, hi) in &found {
             take(Order::Folded, lo, hi, want, out);
         }
-        // Later words rank below every prefix: only worth reading when the
-        // prefixes cannot fill the list.
-        let prefixes: u32 = found.iter().map(|(lo, hi)| hi - lo).sum();
-        if prefixes < want {
+        // Later words rank below every prefix, and places inside a word
+        // below later words: each only worth reading when what ranks above
+        // cannot fill the list.
+        let mut have: u32 = found.iter().map(|(lo, hi)| hi - lo).sum();
+        for order in [Order::Words, Order::Inside] {
+            if have >= want {
+                break;
+            }
             for r in &ranges {
-                if let Ok((lo, hi)) = ix.range(Order::Words, &r.lo, &r.hi) {
-                    take(Order::Words, lo, hi, want - prefixes, out);
+                if let Ok((lo, hi)) = ix.range(order, &r.lo, &r.hi) {
+                    take(order, lo, hi, want - have.min(want), out);
+                    have = have.saturating_add(hi - lo);
                 }
             }
         }

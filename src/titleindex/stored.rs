@@ -2,22 +2,23 @@
 //! that a large archive's index is read instead of built: the same lists,
 //! read with positional reads (nothing loaded, nothing mapped).
 //!
-//! Layout (little endian): `DSTITLE1`, the archive's UUID (16 bytes), its
-//! entry count, n (titles), m (later words), then the folded order (n × u32),
-//! the initials order (n × u32), the words (m × u32) and the first letters
-//! of the initials order (n × u16, read into memory). A file whose UUID,
+//! Layout (little endian): `DSTITLE2`, the archive's UUID (16 bytes), its
+//! entry count, n (titles), m (later words), k (places inside words), then
+//! the folded order (n × u32), the initials order (n × u32), the words
+//! (m × u32), the places inside words (k × u32) and the first letters of the
+//! initials order (n × u16, read into memory). A file whose UUID,
 //! entry count or length does not agree with the archive is ignored.
 
-use super::{IndexError, List, TitleIndex, Titles};
+use super::{Firsts, IndexError, List, TitleIndex, Titles};
 use crate::archive::Archive;
 use crate::readat::{FileAt, ReadAt};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-pub const MAGIC: &[u8; 8] = b"DSTITLE1";
-const HEAD: u64 = 8 + 16 + 4 + 4 + 4;
+pub const MAGIC: &[u8; 8] = b"DSTITLE2";
+const HEAD: u64 = 8 + 16 + 4 + 4 + 4 + 4;
 
 /// Where `prepare` puts the index of the archive at `zim_rel` (its path in
 /// the bundle): inside the drive's hidden folder.
@@ -57,45 +58,88 @@ impl Stored {
     ) -> Result<TitleIndex, IndexError> {
         let f = FileAt::open(&self.path).map_err(|e| IndexError::Read(e.to_string()))?;
         let src: Arc<dyn ReadAt> = Arc::new(f);
-        let mut head = [0u8; HEAD as usize];
-        src.read_exact_at(&mut head, 0)
-            .map_err(|e| IndexError::Read(e.to_string()))?;
-        let u32_at =
-            |o: usize| u32::from_le_bytes([head[o], head[o + 1], head[o + 2], head[o + 3]]);
-        if &head[..8] != MAGIC {
-            return Err(IndexError::Bad("not a title index"));
-        }
-        if head[8..24] != uuid || u32_at(24) != entry_count {
-            return Err(IndexError::Bad("made for another archive"));
-        }
-        let (n, m) = (u32_at(28), u32_at(32));
-        let want = HEAD + 4 * (2 * u64::from(n) + u64::from(m)) + 2 * u64::from(n);
-        if src.len() != want {
-            return Err(IndexError::Bad("wrong length"));
-        }
+        let h = Header::read(&*src, uuid, entry_count)?;
         let list = |at: u64, len: u32| List::Stored {
             src: src.clone(),
             at,
             len,
         };
-        let firsts_at = HEAD + 4 * (2 * u64::from(n) + u64::from(m));
-        let mut raw = vec![0u8; 2 * n as usize];
-        src.read_exact_at(&mut raw, firsts_at)
-            .map_err(|e| IndexError::Read(e.to_string()))?;
-        let initials_first = raw
-            .chunks_exact(2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-            .collect();
+        let (n, m, k) = (u64::from(h.titles), u64::from(h.words), u64::from(h.inside));
         Ok(TitleIndex {
             titles,
-            folded: list(HEAD, n),
-            initials: list(HEAD + 4 * u64::from(n), n),
-            words: list(HEAD + 8 * u64::from(n), m),
-            initials_first,
+            folded: list(HEAD, h.titles),
+            initials: list(HEAD + 4 * n, h.titles),
+            words: list(HEAD + 8 * n, h.words),
+            inside: list(HEAD + 8 * n + 4 * m, h.inside),
+            initials_first: Firsts::Stored {
+                src: src.clone(),
+                at: HEAD + 4 * (2 * n + m + k),
+                len: h.titles,
+                loaded: OnceLock::new(),
+            },
             trees: Default::default(),
             took: Duration::ZERO,
         })
     }
+}
+
+/// What a stored index's header says, once checked against its archive
+/// and its own length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub titles: u32,
+    pub words: u32,
+    pub inside: u32,
+}
+
+impl Header {
+    /// `Foreign`: not one of ours (left alone by `prepare`); `Stale`: made
+    /// for another archive; `Bad`: ours but cut or damaged.
+    pub fn read(src: &dyn ReadAt, uuid: [u8; 16], entry_count: u32) -> Result<Header, IndexError> {
+        let mut head = [0u8; HEAD as usize];
+        if src.len() < MAGIC.len() as u64 {
+            return Err(IndexError::Foreign);
+        }
+        let got = head.len().min(src.len() as usize);
+        src.read_exact_at(&mut head[..got], 0)
+            .map_err(|e| IndexError::Read(e.to_string()))?;
+        if &head[..8] != MAGIC {
+            return Err(IndexError::Foreign);
+        }
+        if got < head.len() {
+            return Err(IndexError::Bad("cut short"));
+        }
+        let u32_at =
+            |o: usize| u32::from_le_bytes([head[o], head[o + 1], head[o + 2], head[o + 3]]);
+        if head[8..24] != uuid || u32_at(24) != entry_count {
+            return Err(IndexError::Stale);
+        }
+        let h = Header {
+            titles: u32_at(28),
+            words: u32_at(32),
+            inside: u32_at(36),
+        };
+        if src.len() != h.file_len() {
+            return Err(IndexError::Bad("wrong length"));
+        }
+        Ok(h)
+    }
+
+    fn file_len(&self) -> u64 {
+        let (n, m, k) = (
+            u64::from(self.titles),
+            u64::from(self.words),
+            u64::from(self.inside),
+        );
+        HEAD + 4 * (2 * n + m + k) + 2 * n
+    }
+}
+
+/// Checks the stored index at `path` against archive `a` without loading
+/// it (`check` and `prepare`).
+pub fn verify(path: &Path, a: &Archive) -> Result<Header, IndexError> {
+    let f = FileAt::open(path).map_err(|e| IndexError::Read(e.to_string()))?;
+    Header::read(&f, a.uuid(), a.entry_count())
 }
 
 /// Writes `ix` (built for `a`) in the stored layout: what `prepare` calls.
@@ -115,12 +159,13 @@ fn write_for(
     w.write_all(&entry_count.to_le_bytes())?;
     w.write_all(&ix.folded.len().to_le_bytes())?;
     w.write_all(&ix.words.len().to_le_bytes())?;
-    for list in [&ix.folded, &ix.initials, &ix.words] {
+    w.write_all(&ix.inside.len().to_le_bytes())?;
+    for list in [&ix.folded, &ix.initials, &ix.words, &ix.inside] {
         for i in 0..list.len() {
             w.write_all(&list.get(i).map_err(bad)?.to_le_bytes())?;
         }
     }
-    for v in ix.initials_first.iter() {
+    for v in ix.initials_first.all() {
         w.write_all(&v.to_le_bytes())?;
     }
     Ok(())
@@ -141,7 +186,7 @@ mod tests {
             Ok(i)
         }
         fn title(&self, e: u32) -> IxResult<String> {
-            Ok(["대한민국 헌법", "서울", "K-pop"][e as usize].to_string())
+            Ok(["대한민국 헌법", "서울특별시", "K-pop"][e as usize].to_string())
         }
     }
 
@@ -156,8 +201,11 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let open = |uuid, count| Stored { path: path.clone() }.open_for(Arc::new(Two), uuid, count);
         let stored = open([7; 16], 99).unwrap();
-        assert_eq!(stored.bytes(), 2 * 3, "only the first letters loaded");
-        for order in [Order::Folded, Order::Initials, Order::Words] {
+        assert_eq!(stored.bytes(), 0, "nothing loaded");
+        assert_eq!(ix.len(Order::Inside), 5, "한…, 민…, 울…, 특…, 별…");
+        stored.initials_first(0);
+        assert_eq!(stored.bytes(), 2 * 3, "the first letters, once asked");
+        for order in [Order::Folded, Order::Initials, Order::Words, Order::Inside] {
             assert_eq!(stored.len(order), ix.len(order));
             for i in 0..ix.len(order) {
                 assert_eq!(stored.entry(order, i).unwrap(), ix.entry(order, i).unwrap());
@@ -172,10 +220,23 @@ mod tests {
             (1, 0)
         );
         // Another archive, or a cut file: not used.
-        assert!(open([8; 16], 99).is_err());
-        assert!(open([7; 16], 98).is_err());
-        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
-        assert!(open([7; 16], 99).is_err());
+        assert!(matches!(open([8; 16], 99), Err(IndexError::Stale)));
+        assert!(matches!(open([7; 16], 98), Err(IndexError::Stale)));
+        for cut in [bytes.len() - 1, 20, 8] {
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            assert!(
+                matches!(open([7; 16], 99), Err(IndexError::Bad(_))),
+                "{cut}"
+            );
+        }
+        // Not ours at all: too short to say, or another file.
+        for other in [
+            &b"DSTI"[..],
+            b"%PDF-1.4 and so on and so forth, long enough",
+        ] {
+            std::fs::write(&path, other).unwrap();
+            assert!(matches!(open([7; 16], 99), Err(IndexError::Foreign)));
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -96,6 +96,44 @@ fn initials_and_words() {
 }
 
 #[test]
+fn inside_words() {
+    let titles = [
+        "대한민국헌법",
+        "국가보안법",
+        "서울특별시",
+        "헌법",
+        "대한민국 헌법",
+        "Football",
+        "3호선",
+    ];
+    let (list, ix) = index(&titles);
+    let inside = |q: &str| {
+        let (lo, hi) = ix.range_prefix(Order::Inside, q.as_bytes()).unwrap();
+        let mut got = titles_in(&list, &ix, Order::Inside, lo, hi);
+        got.sort();
+        got
+    };
+    // Inside a word only: 헌법 at a title's or a word's start is found by
+    // the other orders.
+    assert_eq!(inside("헌법"), ["대한민국헌법"]);
+    assert_eq!(inside("보안법"), ["국가보안법"]);
+    assert_eq!(inside("특별시"), ["서울특별시"]);
+    assert_eq!(inside("호선"), ["3호선"]);
+    assert_eq!(inside("민국"), ["대한민국 헌법", "대한민국헌법"]);
+    // Latin words are not cut; a word's last syllable is not a place.
+    assert!(inside("ball").is_empty());
+    assert!(inside("법").is_empty());
+    // At most MAX_INSIDE places a title, the first ones.
+    let long = "가나다라마바사아자차카타파하";
+    let (list, ix) = index(&[long]);
+    assert_eq!(ix.len(Order::Inside) as usize, MAX_INSIDE);
+    let (lo, hi) = ix.range_prefix(Order::Inside, "나다".as_bytes()).unwrap();
+    assert_eq!(titles_in(&list, &ix, Order::Inside, lo, hi), [long]);
+    let (lo, hi) = ix.range_prefix(Order::Inside, "파하".as_bytes()).unwrap();
+    assert_eq!(hi, lo);
+}
+
+#[test]
 fn composing_ranges_come_from_the_patterns() {
     let (list, ix) = index(TITLES);
     let mut got = Vec::new();
@@ -113,7 +151,8 @@ fn bounded_memory_and_stop() {
     let (_, ix) = index(TITLES);
     // 4 bytes a title in two orders, 4 a later word, 2 for the first
     // letter; nothing cached before a lookup.
-    let lists = 4 * (2 * TITLES.len() + ix.len(Order::Words) as usize) + 2 * TITLES.len();
+    let places = ix.len(Order::Words) + ix.len(Order::Inside);
+    let lists = 4 * (2 * TITLES.len() + places as usize) + 2 * TITLES.len();
     assert_eq!(ix.bytes(), lists);
     ix.range_prefix(Order::Folded, "서".as_bytes()).unwrap();
     assert!(ix.bytes() > lists);

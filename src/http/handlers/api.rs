@@ -205,6 +205,8 @@ pub fn whoami(app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {
             "ready_ms": ix.ready_after().map(|d| d.as_millis() as u64),
             "bytes": ix.bytes(),
             "titles": ix.titles(),
+            "from_drive": ix.counts().0,
+            "built": ix.counts().1,
         },
     }))
 }
