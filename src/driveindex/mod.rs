@@ -209,6 +209,19 @@ impl DriveIndex {
     /// `rank`, leaving out the descriptions and page bodies of the items
     /// in `listed` (already shown by their title or description).
     pub fn rank_excluding(&self, q: &str, want: usize, listed: &HashSet<String>) -> RankedResults {
+        self.rank_where(q, want, &|s| {
+            matches!(s.role, Role::Description | Role::PageBody) && listed.contains(&s.item_rel)
+        })
+    }
+
+    /// `rank`, leaving out the sources `hide` names (a kind filtered out,
+    /// an item already listed); they are not counted either.
+    pub fn rank_where(
+        &self,
+        q: &str,
+        want: usize,
+        hide: &dyn Fn(&segment::SourceRec) -> bool,
+    ) -> RankedResults {
         let query = plain_query(q);
         let mut out = RankedResults {
             total: 0,
@@ -239,14 +252,8 @@ impl DriveIndex {
         let mut pool: Vec<Ranked> = Vec::new();
         for (seg, dead_mask) in segments.iter().zip(&dead) {
             let mut mask = dead_mask.clone();
-            if !listed.is_empty() {
-                for (m, s) in mask.iter_mut().zip(seg.sources()) {
-                    if matches!(s.role, Role::Description | Role::PageBody)
-                        && listed.contains(&s.item_rel)
-                    {
-                        *m = true;
-                    }
-                }
+            for (m, s) in mask.iter_mut().zip(seg.sources()) {
+                *m = *m || hide(s);
             }
             // A segment whose blob cannot be read gives nothing, not an error
             // page: the rest still answers.
