@@ -231,3 +231,27 @@ fn an_index_of_an_older_format_is_out_of_date_never_misread_and_rewritten() {
     assert!(out.contains("updated"), "{out}");
     assert_eq!(index_finding(&d), ("search_index_ok".into(), "info".into()));
 }
+
+#[test]
+fn the_same_drive_gives_the_same_index_byte_for_byte() {
+    // Files are read on several threads and added in catalog order: a
+    // fresh build must not depend on which thread finished first.
+    let d = planted_drive("prepare-same-bytes");
+    for i in 0..12 {
+        std::fs::write(
+            d.join(format!("pages/extra-{i}.md")),
+            format!("# 글 {i}\n\n낱말 {i} 과 quokka{i} 이 여기 있다.\n"),
+        )
+        .unwrap();
+    }
+    let index = d.join(".driveshelf/search.index");
+    assert_eq!(prepare(&d).0, 0);
+    let first = std::fs::read(&index).unwrap();
+    for _ in 0..3 {
+        std::fs::remove_file(&index).unwrap();
+        let (code, out) = prepare(&d);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("written"), "{out}");
+        assert!(std::fs::read(&index).unwrap() == first, "a fresh build differs");
+    }
+}

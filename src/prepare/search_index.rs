@@ -332,9 +332,11 @@ fn report_unchanged(report: &mut Report, seg: &Segment, target: &Path) {
 const AHEAD: usize = 8;
 
 /// Threads that read files: two cores are the packer's laptop; more help
-/// little past four (the index is built on one).
+/// little past four (the index is built on one). Each may hold a PDF and
+/// its budget: a 32-bit address space takes two.
 fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
+    let most = if cfg!(target_pointer_width = "64") { 4 } else { 2 };
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, most))
 }
 
 /// The previous index, to take unchanged files from.
