@@ -62,22 +62,34 @@ pub fn pause_before_exit() {
 }
 
 /// Makes the calling thread yield CPU and drive to everything else (the
-/// background title index: the recipient's first page must not wait for
-/// it). Best effort: where the system refuses, nothing changes.
-pub fn background_thread() {
+/// background title and drive indexes: the recipient's first page must not
+/// wait for them). Best effort: where the system refuses, nothing changes.
+/// Says what it got, for `/api/whoami` and the tests: `background`
+/// (Windows Vista+), `lowest` (older Windows, Wine), `nice 19, idle I/O`
+/// or `nice 19` (Linux), `unchanged`.
+pub fn background_thread() -> &'static str {
     #[cfg(windows)]
-    windows::background_thread();
+    return windows::background_thread();
     #[cfg(target_os = "linux")]
     {
         // SAFETY: plain system calls on this thread's own id, no pointers.
         // Linux applies nice and I/O priority per thread.
-        unsafe {
+        let (nice, io) = unsafe {
             let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            libc::setpriority(libc::PRIO_PROCESS, tid, 19);
-            // ioprio_set(IOPRIO_WHO_PROCESS, tid, IOPRIO_CLASS_IDLE << 13)
-            libc::syscall(libc::SYS_ioprio_set, 1, tid, 3 << 13);
+            (
+                libc::setpriority(libc::PRIO_PROCESS, tid, 19),
+                // ioprio_set(IOPRIO_WHO_PROCESS, tid, IOPRIO_CLASS_IDLE << 13)
+                libc::syscall(libc::SYS_ioprio_set, 1, tid, 3 << 13),
+            )
+        };
+        match (nice, io) {
+            (0, 0) => "nice 19, idle I/O",
+            (0, _) => "nice 19",
+            _ => "unchanged",
         }
     }
+    #[cfg(not(any(windows, target_os = "linux")))]
+    "unchanged"
 }
 
 #[cfg(windows)]
@@ -94,20 +106,27 @@ mod windows {
         fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
         fn GetCurrentThread() -> isize;
         fn SetThreadPriority(thread: isize, priority: i32) -> i32;
+        fn GetThreadPriority(thread: isize) -> i32;
     }
 
     /// Background mode (Vista+) also lowers the thread's drive priority;
     /// Windows XP refuses it, and gets the lowest CPU priority instead.
-    pub fn background_thread() {
+    pub fn background_thread() -> &'static str {
         const THREAD_MODE_BACKGROUND_BEGIN: i32 = 0x0001_0000;
         const THREAD_PRIORITY_LOWEST: i32 = -2;
         // SAFETY: the pseudo handle of the calling thread needs no closing.
         unsafe {
             let me = GetCurrentThread();
-            if SetThreadPriority(me, THREAD_MODE_BACKGROUND_BEGIN) == 0 {
-                SetThreadPriority(me, THREAD_PRIORITY_LOWEST);
+            if SetThreadPriority(me, THREAD_MODE_BACKGROUND_BEGIN) != 0 {
+                return "background";
+            }
+            if SetThreadPriority(me, THREAD_PRIORITY_LOWEST) != 0
+                && GetThreadPriority(me) == THREAD_PRIORITY_LOWEST
+            {
+                return "lowest";
             }
         }
+        "unchanged"
     }
 
     pub fn set_console_title(title: &str) {

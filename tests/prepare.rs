@@ -195,3 +195,39 @@ fn check_reports_a_missing_stale_or_damaged_index() {
         ("search_index_damaged".into(), "warning".into())
     );
 }
+
+/// The index as an older driveshelf wrote it: the same header with format
+/// 1 and its checksum made right, so only the version tells.
+fn as_format_1(index: &Path) {
+    use md5::{Digest, Md5};
+    let mut bytes = std::fs::read(index).unwrap();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let end = bytes.len() - 16;
+    let digest = Md5::digest(&bytes[..end]);
+    bytes[end..].copy_from_slice(&digest);
+    std::fs::write(index, &bytes).unwrap();
+}
+
+#[test]
+fn an_index_of_an_older_format_is_out_of_date_never_misread_and_rewritten() {
+    let d = planted_drive("prepare-old-format");
+    assert_eq!(prepare(&d).0, 0);
+    let index = d.join(".driveshelf/search.index");
+    as_format_1(&index);
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_old".into(), "warning".into())
+    );
+    {
+        // Not read: the server reads the drive itself and finds everything.
+        let s = start(&d);
+        wait_until_read(&s);
+        check_planted(&s);
+    }
+    // Ours, so prepare writes it anew (a file not ours is left alone).
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("older driveshelf (format 1)"), "{out}");
+    assert!(out.contains("updated"), "{out}");
+    assert_eq!(index_finding(&d), ("search_index_ok".into(), "info".into()));
+}

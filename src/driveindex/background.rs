@@ -10,7 +10,7 @@ use crate::pdf::Budget;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Memory the background index may hold in all (texts and postings). Past
@@ -47,10 +47,17 @@ pub fn index_source(
     });
     let outcome = match sources::read(src, budget) {
         Ok(units) => {
+            let mut outcome = Outcome::Indexed;
             for (loc, text) in units {
-                builder.add_unit(id, loc, &text);
+                if let Err(e) = builder.add_unit(id, loc, &text) {
+                    outcome = Outcome::Failed {
+                        code: "index".into(),
+                        message: format!("cannot be indexed: {e}"),
+                    };
+                    break;
+                }
             }
-            Outcome::Indexed
+            outcome
         }
         Err(o) => o,
     };
@@ -86,6 +93,8 @@ pub fn start(index: Arc<DriveIndex>, root: PathBuf, sources: Vec<SourceFile>) {
             }
             idx.end_opening();
             lower_priority();
+            #[cfg(debug_assertions)]
+            test_hold(&root);
             run(&idx, &sources, memory_limit());
             idx.running.store(false, Ordering::Relaxed);
         });
@@ -143,23 +152,46 @@ fn run(index: &DriveIndex, sources: &[SourceFile], limit: u64) {
             break;
         }
         if !builder.is_empty() && last.elapsed() >= PUBLISH_EVERY {
-            let seg = std::mem::take(&mut builder).freeze();
-            held += seg.memory_bytes(true);
-            index.add_segment(seg);
+            if let Ok(seg) = std::mem::take(&mut builder).freeze() {
+                held += seg.memory_bytes(true);
+                index.add_segment(seg);
+            }
             last = Instant::now();
         }
     }
     if !builder.is_empty() {
-        index.add_segment(builder.freeze());
+        if let Ok(seg) = builder.freeze() {
+            index.add_segment(seg);
+        }
     }
 }
 
-/// Nice 10 on Linux, so that serving pages goes first on a slow machine.
+/// What the reading thread's priority became (see
+/// `platform::background_thread`); `None` before it started.
+pub fn priority() -> Option<&'static str> {
+    PRIORITY.get().copied()
+}
+
+static PRIORITY: OnceLock<&'static str> = OnceLock::new();
+
+/// Lowest CPU and drive priority (Linux and Windows alike), so that serving
+/// pages goes first on a slow machine.
 fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority takes plain integers; on Linux, `who` 0 with
-    // PRIO_PROCESS is the calling thread.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    let got = crate::platform::background_thread();
+    let _ = PRIORITY.set(got);
+}
+
+/// Test builds only: while a file of this name is at the drive's top, the
+/// reader waits before its first file (at most a minute), so that a test can see
+/// the search page while the drive is being read, then let it finish.
+#[cfg(debug_assertions)]
+pub const TEST_HOLD: &str = ".driveshelf-test-hold";
+
+#[cfg(debug_assertions)]
+fn test_hold(root: &std::path::Path) {
+    let hold = root.join(TEST_HOLD);
+    let until = Instant::now() + Duration::from_secs(60);
+    while hold.exists() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

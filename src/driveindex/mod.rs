@@ -10,6 +10,9 @@
 //! its older units.
 
 pub mod background;
+pub mod blocks;
+pub mod builder;
+pub mod postings;
 pub mod segment;
 pub mod sources;
 pub mod store;
@@ -67,6 +70,8 @@ pub struct Ranked {
     pub score: f64,
     seg: Arc<Segment>,
     unit: u32,
+    /// Place in the walk (segment, then unit): equal scores keep it.
+    order: usize,
 }
 
 pub struct RankedResults {
@@ -204,6 +209,19 @@ impl DriveIndex {
     /// `rank`, leaving out the descriptions and page bodies of the items
     /// in `listed` (already shown by their title or description).
     pub fn rank_excluding(&self, q: &str, want: usize, listed: &HashSet<String>) -> RankedResults {
+        self.rank_where(q, want, &|s| {
+            matches!(s.role, Role::Description | Role::PageBody) && listed.contains(&s.item_rel)
+        })
+    }
+
+    /// `rank`, leaving out the sources `hide` names (a kind filtered out,
+    /// an item already listed); they are not counted either.
+    pub fn rank_where(
+        &self,
+        q: &str,
+        want: usize,
+        hide: &dyn Fn(&segment::SourceRec) -> bool,
+    ) -> RankedResults {
         let query = plain_query(q);
         let mut out = RankedResults {
             total: 0,
@@ -234,14 +252,8 @@ impl DriveIndex {
         let mut pool: Vec<Ranked> = Vec::new();
         for (seg, dead_mask) in segments.iter().zip(&dead) {
             let mut mask = dead_mask.clone();
-            if !listed.is_empty() {
-                for (m, s) in mask.iter_mut().zip(seg.sources()) {
-                    if matches!(s.role, Role::Description | Role::PageBody)
-                        && listed.contains(&s.item_rel)
-                    {
-                        *m = true;
-                    }
-                }
+            for (m, s) in mask.iter_mut().zip(seg.sources()) {
+                *m = *m || hide(s);
             }
             // A segment whose blob cannot be read gives nothing, not an error
             // page: the rest still answers.
@@ -249,14 +261,30 @@ impl DriveIndex {
                 continue;
             };
             out.total += found.len() as u64;
-            pool.extend(found.into_iter().map(|(unit, score)| Ranked {
-                score,
-                seg: seg.clone(),
-                unit,
-            }));
+            let base = pool.len();
+            pool.extend(
+                found
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (unit, score))| Ranked {
+                        score,
+                        seg: seg.clone(),
+                        unit,
+                        order: base + i,
+                    }),
+            );
         }
-        pool.sort_by(|a, b| b.score.total_cmp(&a.score));
-        pool.truncate(want);
+        // Only the best `want` are sorted: a common word's thousands of
+        // pages are scored, not ordered.
+        let by_score =
+            |a: &Ranked, b: &Ranked| b.score.total_cmp(&a.score).then(a.order.cmp(&b.order));
+        if want < pool.len() {
+            if want > 0 {
+                pool.select_nth_unstable_by(want - 1, by_score);
+            }
+            pool.truncate(want);
+        }
+        pool.sort_by(by_score);
         out.hits = pool;
         out
     }

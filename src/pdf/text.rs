@@ -4,8 +4,11 @@
 //! Unicode text (ToUnicode, glyph names, or the predefined CMaps such as
 //! UniKS-UCS2-H for Korean fonts that are not embedded) and its position.
 //! The layout is ours and small: glyphs in content-stream order, a new
-//! line when the baseline moves, a space at a gap of over 0.2 em. Measured
-//! against `pdftotext` it finds the same words (tests/pdf_vs_pdftotext.rs).
+//! line when the baseline moves, a space at a gap of over [`WORD_GAP`] em,
+//! a word broken by a hyphen at a line's end read whole, ligatures as their
+//! letters. Measured against `pdftotext` it finds the same words
+//! (tests/pdf_vs_pdftotext.rs; 99.2 % of its 70,309 words on the sample
+//! newspapers and 16 real Korean TeX documents).
 
 use super::budget::{Budget, Guard};
 use super::error::PdfError;
@@ -108,6 +111,13 @@ struct Pen {
     em: f64,
 }
 
+/// The gap, in em, past which two glyphs on a line are two words. TeX
+/// squeezes the spaces of tight justified lines to well under 0.2 em;
+/// measured on real documents (tests/pdf_vs_pdftotext.rs, all files):
+/// 0.2 em → 98.4 % of pdftotext's words, 0.15 → 98.9, 0.12 → 99.0,
+/// 0.1 → 99.2, 0.08 → 99.1 (words start to split).
+const WORD_GAP: f64 = 0.1;
+
 struct TextDevice<'g> {
     guard: &'g Guard,
     out: String,
@@ -172,7 +182,7 @@ impl<'g> TextDevice<'g> {
             let scale = em.max(pen.em);
             if dir.dot(pen.dir) < 0.9 || across > 0.5 * scale || along < -0.8 * scale {
                 self.separate('\n');
-            } else if along > 0.2 * em.min(pen.em) {
+            } else if along > WORD_GAP * em.min(pen.em) {
                 self.separate(' ');
             }
         }
@@ -198,7 +208,40 @@ impl<'g> TextDevice<'g> {
             // Control characters and the "no character" markers of broken
             // ToUnicode maps carry nothing to search.
             c if c.is_control() || c == '\u{fffd}' || c == '\u{feff}' => {}
-            c => self.out.push(c),
+            // Typeset ligatures (ﬁ, ﬀ, ﬃ…) as their letters: a reader types
+            // "coefficient", not "coeﬃcient".
+            '\u{fb00}' => self.push_str("ff"),
+            '\u{fb01}' => self.push_str("fi"),
+            '\u{fb02}' => self.push_str("fl"),
+            '\u{fb03}' => self.push_str("ffi"),
+            '\u{fb04}' => self.push_str("ffl"),
+            '\u{fb05}' | '\u{fb06}' => self.push_str("st"),
+            c => {
+                if c.is_lowercase() {
+                    self.join_hyphenated();
+                }
+                self.out.push(c);
+            }
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        s.chars().for_each(|c| self.push_char(c));
+    }
+
+    /// A word broken at the end of a line ("manip-" / "ulation") is read
+    /// whole, as pdftotext reads it and as a reader searches for it: the
+    /// hyphen and the line break go when a letter ends the line before the
+    /// hyphen and a small letter starts the next.
+    fn join_hyphenated(&mut self) {
+        let mut tail = self.out.chars().rev();
+        let (Some('\n'), Some(hyphen), Some(before)) = (tail.next(), tail.next(), tail.next())
+        else {
+            return;
+        };
+        if matches!(hyphen, '-' | '\u{ad}' | '\u{2010}') && before.is_alphabetic() {
+            self.out.pop();
+            self.out.pop();
         }
     }
 }
@@ -295,6 +338,35 @@ mod tests {
         assert_eq!(doc.pages[0], "Hello planted\nsecond line");
         assert_eq!(doc.pages[1], "zebra (page two)");
         assert!(doc.has_text());
+    }
+
+    #[test]
+    fn ligatures_are_read_as_their_letters() {
+        use super::super::budget::Guard;
+        use std::sync::atomic::AtomicBool;
+        use std::sync::Arc;
+        let guard = Guard::new(&Budget::default(), Arc::new(AtomicBool::new(false)));
+        let mut dev = super::TextDevice::new(&guard, 1000);
+        // "coeﬃcient", a line ending in "of-" then "ﬁnding" on the next.
+        dev.push_str("coe\u{fb03}cient of-\n\u{fb01}nding \u{fb00}\u{fb02}");
+        assert_eq!(dev.finish(), "coefficient offinding fffl");
+    }
+
+    #[test]
+    fn a_word_broken_at_the_end_of_a_line_is_read_whole() {
+        let doc = text(pdf(&[vec![
+            Run::at(72.0, 700.0, "the manip-"),
+            Run::at(72.0, 680.0, "ulation of well-"),
+            Run::at(72.0, 660.0, "Known e-"),
+            Run::at(72.0, 640.0, "2024 ends"),
+        ]]))
+        .unwrap();
+        // Joined before a small letter only: a capital or a digit after the
+        // hyphen keeps it (a name, a number range).
+        assert_eq!(
+            doc.pages[0],
+            "the manipulation of well-\nKnown e-\n2024 ends"
+        );
     }
 
     #[test]

@@ -107,7 +107,7 @@ mod tests {
     }
 
     /// Keys built at run time from a prefix and a code.
-    const DYNAMIC_PREFIXES: [&str; 4] = ["kind_", "section_", "langname_", "lang_"];
+    const DYNAMIC_PREFIXES: [&str; 5] = ["kind_", "section_", "langname_", "lang_", "search_only_"];
 
     fn sources(dir: &std::path::Path, out: &mut String) {
         let Ok(rd) = std::fs::read_dir(dir) else {

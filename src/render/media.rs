@@ -610,9 +610,14 @@ pub fn document(ui: &Ui, v: &DocumentView) -> String {
             escape(&s.fmt("file_problem", &[("reason", p)]))
         ));
     }
+    // The browser's own viewer opens at the page shown here.
+    let open_url = match &v.page {
+        Some(p) if p.number > 1 => format!("{}#page={}", v.file_url, p.number),
+        _ => v.file_url.clone(),
+    };
     out.push_str(&format!(
         "<p><a class=\"button primary\" href=\"{}\">{}</a> <span class=\"meta\">{}</span></p>",
-        escape(&v.file_url),
+        escape(&open_url),
         escape(s.t("open_in_browser")),
         escape(s.t("open_in_browser_hint"))
     ));

@@ -9,6 +9,7 @@ pub mod links;
 pub mod media;
 pub mod rewrite;
 pub mod save;
+pub mod search_kinds;
 pub mod static_index;
 pub mod template;
 pub mod urls;
@@ -109,6 +110,10 @@ pub struct SearchView<'a> {
     pub notice: Option<String>,
     pub q: &'a str,
     pub scope: Option<(&'a str, &'a str)>,
+    /// The kind the results are narrowed to (`document`…), if any.
+    pub only: Option<&'static str>,
+    /// The kinds offered as filters, in order (none within an archive).
+    pub kinds: Vec<&'static str>,
     pub total: u64,
     pub results: Vec<ResultItem>,
     pub offset: usize,
@@ -285,7 +290,7 @@ pub fn search(ui: &Ui, v: &SearchView) -> String {
             &[("total", &format_count(ui.lang, v.total))],
         )
     };
-    let mut results = String::new();
+    let mut results = search_kinds::bar(ui, v);
     if let Some(n) = &v.notice {
         results.push_str(&format!("<p class=\"notice\">{}</p>", escape(n)));
     }
@@ -325,16 +330,7 @@ fn pager(ui: &Ui, v: &SearchView) -> String {
     let s = ui.s();
     let size = v.page_size.max(1);
     let mut links = Vec::new();
-    let base = |offset: usize| {
-        let mut q = format!("/search?q={}", urls::query_escape(v.q));
-        if let Some((id, _)) = v.scope {
-            q.push_str(&format!("&zim={}", urls::query_escape(id)));
-        }
-        if offset > 0 {
-            q.push_str(&format!("&offset={offset}"));
-        }
-        escape(&ui.link(&q))
-    };
+    let base = |offset: usize| search_kinds::search_url(ui, v, v.only, offset);
     if v.offset > 0 {
         links.push(format!(
             "<a rel=\"prev\" href=\"{}\">{}</a>",
@@ -526,6 +522,8 @@ mod tests {
                 notice: None,
                 q: "<script>",
                 scope: None,
+                only: None,
+                kinds: vec![],
                 total: 0,
                 results: vec![],
                 offset: 0,

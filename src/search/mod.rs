@@ -11,7 +11,8 @@ pub mod titles;
 pub use suggest::suggest;
 
 use crate::bundle::Catalog;
-use crate::driveindex::segment::ItemKind;
+use crate::bundle::Kind;
+use crate::driveindex::segment::{ItemKind, Role};
 use crate::driveindex::{DriveHit, DriveIndex};
 use crate::render::urls;
 use std::collections::HashSet;
@@ -46,6 +47,65 @@ pub struct Place {
     pub time: Option<f64>,
 }
 
+/// What a search is narrowed to: one kind of result (the results page's
+/// filter, `kind=` in its URL and in `/api/search`). `None` is everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Only {
+    /// Archive articles (the encyclopedias).
+    Articles,
+    /// Files of the drive of one kind, by their words too.
+    Files(ItemKind),
+}
+
+impl Only {
+    /// Every filter, in the order the results page lists them.
+    pub const ALL: [Only; 5] = [
+        Only::Articles,
+        Only::Files(ItemKind::Document),
+        Only::Files(ItemKind::Video),
+        Only::Files(ItemKind::Audio),
+        Only::Files(ItemKind::Page),
+    ];
+
+    /// The `kind` of the hits it keeps (also its value in URLs).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Only::Articles => "article",
+            Only::Files(k) => kind_slug(k),
+        }
+    }
+
+    /// From a URL's `kind=`; anything else (or nothing) is everything.
+    pub fn parse(s: &str) -> Option<Only> {
+        Only::ALL.into_iter().find(|o| o.slug() == s)
+    }
+
+    fn keeps_articles(only: Option<Only>) -> bool {
+        matches!(only, None | Some(Only::Articles))
+    }
+
+    fn keeps_files(only: Option<Only>) -> bool {
+        only != Some(Only::Articles)
+    }
+
+    fn keeps_kind(only: Option<Only>, k: ItemKind) -> bool {
+        match only {
+            None => true,
+            Some(Only::Articles) => false,
+            Some(Only::Files(o)) => o == k,
+        }
+    }
+}
+
+fn kind_slug(k: ItemKind) -> &'static str {
+    match k {
+        ItemKind::Document => "document",
+        ItemKind::Video => "video",
+        ItemKind::Audio => "audio",
+        ItemKind::Page => "page",
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Results {
     pub total: u64,
@@ -63,40 +123,65 @@ pub fn search(
     offset: usize,
     limit: usize,
 ) -> Results {
-    search_with(catalog, None, zim, q, offset, limit)
+    search_with(catalog, None, zim, None, q, offset, limit)
 }
 
 /// `search`, with the words of the drive's own files (newspapers' pages,
 /// subtitles, pages, descriptions: the drive index) ranked together with
-/// the archives' full text.
+/// the archives' full text; `only` narrows it to one kind of result (a
+/// search within one archive, `zim`, is of articles only).
 pub fn search_with(
     catalog: &Catalog,
     drive: Option<&DriveIndex>,
     zim: Option<&str>,
+    only: Option<Only>,
     q: &str,
     offset: usize,
     limit: usize,
 ) -> Results {
+    let only = if zim.is_some() {
+        Some(Only::Articles)
+    } else {
+        only
+    };
     let mut res = Results::default();
-    let files = file_hits(catalog, zim, q);
+    let files = if Only::keeps_files(only) {
+        file_hits(catalog, zim, q, only)
+    } else {
+        Vec::new()
+    };
     let n_files = files.len();
     let listed: HashSet<String> = files.iter().filter_map(|h| h.place.file.clone()).collect();
     res.hits.extend(files.into_iter().skip(offset).take(limit));
 
     let text_offset = offset.saturating_sub(n_files);
     let room = limit - res.hits.len();
-    let (drive_total, others, highlight) = match drive.filter(|_| zim.is_none()) {
+    let (drive_total, others, highlight) = match drive.filter(|_| Only::keeps_files(only)) {
         Some(d) => {
             // A description or page already listed among the files above
-            // is not listed twice.
-            let r = d.rank_excluding(q, text_offset.saturating_add(room), &listed);
+            // is not listed twice; a kind filtered out is not counted.
+            let r = d.rank_where(q, text_offset.saturating_add(room), &|s| {
+                !Only::keeps_kind(only, s.kind)
+                    || (matches!(s.role, Role::Description | Role::PageBody)
+                        && listed.contains(&s.item_rel))
+            });
             let hits = r.hits.into_iter().map(|h| (h.score, h)).collect();
             (r.total, hits, r.highlight)
         }
         None => (0, Vec::new(), Vec::new()),
     };
-    let (archive_total, merged) =
-        fulltext::search_merged(catalog, zim, q, text_offset, room, others);
+    let (archive_total, merged) = if Only::keeps_articles(only) {
+        fulltext::search_merged(catalog, zim, q, text_offset, room, others)
+    } else {
+        // The drive's own hits alone, already best first.
+        let page = others
+            .into_iter()
+            .skip(text_offset)
+            .take(room)
+            .map(|(_, r)| fulltext::Merged::Other(r))
+            .collect();
+        (0, page)
+    };
     let text_total = archive_total + drive_total;
     for m in merged {
         match m {
@@ -116,6 +201,10 @@ pub fn search_with(
             }
         }
     }
+    res.total += n_files as u64 + text_total;
+    if !Only::keeps_articles(only) {
+        return res;
+    }
     let indexed: Vec<&str> = fulltext::indexed(catalog, zim)
         .map(|z| z.id.as_str())
         .collect();
@@ -123,16 +212,16 @@ pub fn search_with(
         text_offset.saturating_sub(usize::try_from(text_total).unwrap_or(usize::MAX));
     let room = limit - res.hits.len();
     title_hits(catalog, zim, &indexed, q, title_offset, room, &mut res);
-    res.total += n_files as u64 + text_total;
     res
 }
 
-fn file_hits(catalog: &Catalog, zim: Option<&str>, q: &str) -> Vec<Hit> {
+fn file_hits(catalog: &Catalog, zim: Option<&str>, q: &str, only: Option<Only>) -> Vec<Hit> {
     if zim.is_some() {
         return Vec::new();
     }
     items::search(catalog, q)
         .into_iter()
+        .filter(|it| Only::keeps_kind(only, item_kind(it.kind)))
         .map(|it| Hit {
             title: it.details().title.clone(),
             url: urls::view(&it.rel),
@@ -172,27 +261,35 @@ fn title_hits(
     }
 }
 
-/// A drive index hit as a result: a newspaper page opens the document at
-/// that page, a subtitle line the film at that moment.
+fn item_kind(k: Kind) -> ItemKind {
+    match k {
+        Kind::Document => ItemKind::Document,
+        Kind::Video => ItemKind::Video,
+        Kind::Audio => ItemKind::Audio,
+        Kind::Page => ItemKind::Page,
+    }
+}
+
+/// A drive index hit as a result: a newspaper page opens the page view of
+/// the document at that page (drawn by the server, its text below: it needs
+/// no PDF viewer), a subtitle line the film at that moment.
 fn drive_hit(catalog: &Catalog, h: DriveHit) -> Hit {
     let item = catalog.item(&h.item_rel);
     let title = item.map_or_else(|| h.item_rel.clone(), |it| it.details().title.clone());
     let source = item.map(|it| it.collection.clone()).unwrap_or_default();
     let url = match (h.page, h.time) {
+        (Some(p), _) if item.is_some_and(|it| it.kind == Kind::Document) => {
+            format!("{}?page={p}", urls::view(&h.item_rel))
+        }
+        // No page view for it: the browser's own viewer, at that page.
         (Some(p), _) => format!("{}#page={p}", urls::file(&h.item_rel)),
         (_, Some(t)) => format!("{}?t={}", urls::view(&h.item_rel), t.floor() as u64),
         _ => urls::view(&h.item_rel),
     };
-    let kind = match h.kind {
-        ItemKind::Document => "document",
-        ItemKind::Video => "video",
-        ItemKind::Audio => "audio",
-        ItemKind::Page => "page",
-    };
     Hit {
         title,
         url,
-        kind,
+        kind: kind_slug(h.kind),
         zim: None,
         source,
         snippet_html: Some(h.snippet_html),

@@ -48,6 +48,12 @@ pub fn all(catalog: &Value) -> Vec<PageKind> {
             200,
             false,
         ),
+        k(
+            "search-newspapers",
+            format!("/search?q={}&kind=document", super::common::enc("국민")),
+            200,
+            false,
+        ),
         k("film", film, 200, false),
         k(
             "film-unplayable",

@@ -76,6 +76,7 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
         &app.catalog,
         Some(&app.drive),
         scope(app, req),
+        req.param("kind").and_then(search::Only::parse),
         q,
         offset,
         limit,
@@ -208,5 +209,18 @@ pub fn whoami(app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {
             "from_drive": ix.counts().0,
             "built": ix.counts().1,
         },
+        "drive_index": drive_index(app),
     }))
+}
+
+/// How far the background reading of the drive's own files is, and at what
+/// priority its thread runs.
+fn drive_index(app: &App) -> Value {
+    let st = app.drive.status();
+    json!({
+        "running": st.running,
+        "done": st.done,
+        "total": st.total,
+        "priority": crate::driveindex::background::priority(),
+    })
 }

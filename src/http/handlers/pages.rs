@@ -89,10 +89,12 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         .and_then(|id| app.catalog.zim(id))
         .map(|z| (z.id.as_str(), z.info().title.as_str()));
     let offset = req.param_usize("offset").unwrap_or(0).min(1_000_000);
+    let only = req.param("kind").and_then(crate::search::Only::parse);
     let found = crate::search::search_with(
         &app.catalog,
         Some(&app.drive),
         scope.map(|s| s.0),
+        only,
         q,
         offset,
         PAGE_SIZE,
@@ -136,6 +138,12 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         notice,
         q,
         scope,
+        only: only.map(|o| o.slug()),
+        kinds: if scope.is_none() {
+            crate::search::Only::ALL.map(|o| o.slug()).to_vec()
+        } else {
+            Vec::new()
+        },
         total: found.total,
         results,
         offset,
