@@ -252,6 +252,9 @@ fn the_same_drive_gives_the_same_index_byte_for_byte() {
         let (code, out) = prepare(&d);
         assert_eq!(code, 0, "{out}");
         assert!(out.contains("written"), "{out}");
-        assert!(std::fs::read(&index).unwrap() == first, "a fresh build differs");
+        assert!(
+            std::fs::read(&index).unwrap() == first,
+            "a fresh build differs"
+        );
     }
 }

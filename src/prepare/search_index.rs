@@ -335,7 +335,11 @@ const AHEAD: usize = 8;
 /// little past four (the index is built on one). Each may hold a PDF and
 /// its budget: a 32-bit address space takes two.
 fn threads() -> usize {
-    let most = if cfg!(target_pointer_width = "64") { 4 } else { 2 };
+    let most = if cfg!(target_pointer_width = "64") {
+        4
+    } else {
+        2
+    };
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, most))
 }
 
