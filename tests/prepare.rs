@@ -231,3 +231,34 @@ fn an_index_of_an_older_format_is_out_of_date_never_misread_and_rewritten() {
     assert!(out.contains("updated"), "{out}");
     assert_eq!(index_finding(&d), ("search_index_ok".into(), "info".into()));
 }
+
+#[test]
+fn a_damaged_archive_is_reported_and_the_rest_prepared() {
+    let Some(shared) = shared() else {
+        println!("NOTICE: skipped: ../shared (the ZIM corpus) is not there");
+        return;
+    };
+    let zims = shared.join("corpus/zim/openzim-testing-suite/withns");
+    let d = temp_dir("prepare-damaged-archive");
+    for name in ["small.zim", "invalid.outofbounds_first_title_entry.zim"] {
+        std::fs::copy(zims.join(name), d.join(name)).unwrap();
+    }
+    let (code, out) = prepare(&d);
+    // Damage is reported, not a failure to prepare the drive.
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("invalid.outofbounds_first_title_entry.zim.titles: 보관 파일이 손상되어 건너뜁니다 / archive damaged; skipped"),
+        "{out}"
+    );
+    assert!(
+        d.join(".driveshelf/titles/small.zim.titles").is_file(),
+        "{out}"
+    );
+    // The second run is the same (nothing left half-done).
+    let (code, again) = prepare(&d);
+    assert_eq!(code, 0, "{again}");
+    assert!(
+        again.contains("small.zim.titles: 변화 없음 / unchanged"),
+        "{again}"
+    );
+}

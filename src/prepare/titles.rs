@@ -31,6 +31,10 @@ pub enum Done {
     Unchanged,
     /// A file of that name that is not ours: left alone.
     NotOurs,
+    /// The archive's titles cannot be read (a damaged archive): skipped and
+    /// reported, not a failure of `prepare` — the server builds nothing for
+    /// it either and serves what it can.
+    Damaged(String),
     Failed(String),
 }
 
@@ -65,6 +69,9 @@ impl Report {
                 Done::NotOurs => {
                     "driveshelf가 쓴 파일이 아니라 그대로 둡니다 / not written by driveshelf; left alone"
                         .to_string()
+                }
+                Done::Damaged(why) => {
+                    format!("보관 파일이 손상되어 건너뜁니다 / archive damaged; skipped: {why}")
                 }
                 Done::Failed(why) => format!("쓰지 못했습니다 / could not be written: {why}"),
             };
@@ -167,7 +174,7 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
             Err(e) => {
                 report
                     .archives
-                    .push((rel, Done::Failed(e.to_string()), titles, 0));
+                    .push((rel, Done::Damaged(e.to_string()), titles, 0));
                 continue;
             }
         };
