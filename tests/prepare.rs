@@ -247,7 +247,7 @@ fn a_damaged_archive_is_reported_and_the_rest_prepared() {
     // Damage is reported, not a failure to prepare the drive.
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("invalid.outofbounds_first_title_entry.zim.titles: 보관 파일이 손상되어 건너뜁니다 / archive damaged; skipped"),
+        out.contains("invalid.outofbounds_first_title_entry.zim.titles: [건너뜀] / [SKIPPED]"),
         "{out}"
     );
     assert!(

@@ -31,10 +31,10 @@ pub enum Done {
     Unchanged,
     /// A file of that name that is not ours: left alone.
     NotOurs,
-    /// The archive's titles cannot be read (a damaged archive): skipped and
-    /// reported, not a failure of `prepare` — the server builds nothing for
-    /// it either and serves what it can.
-    Damaged(String),
+    /// The archive's titles could not be read (a damaged archive): no
+    /// index, reported; the server builds what it can.
+    Skipped(String),
+    /// Could not be written.
     Failed(String),
 }
 
@@ -70,9 +70,7 @@ impl Report {
                     "driveshelf가 쓴 파일이 아니라 그대로 둡니다 / not written by driveshelf; left alone"
                         .to_string()
                 }
-                Done::Damaged(why) => {
-                    format!("보관 파일이 손상되어 건너뜁니다 / archive damaged; skipped: {why}")
-                }
+                Done::Skipped(why) => format!("[건너뜀] / [SKIPPED] {why}"),
                 Done::Failed(why) => format!("쓰지 못했습니다 / could not be written: {why}"),
             };
             out.push(format!(
@@ -174,7 +172,7 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
             Err(e) => {
                 report
                     .archives
-                    .push((rel, Done::Damaged(e.to_string()), titles, 0));
+                    .push((rel, Done::Skipped(e.to_string()), titles, 0));
                 continue;
             }
         };
