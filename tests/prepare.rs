@@ -258,3 +258,34 @@ fn the_same_drive_gives_the_same_index_byte_for_byte() {
         );
     }
 }
+
+#[test]
+fn a_damaged_archive_is_reported_and_the_rest_prepared() {
+    let Some(shared) = shared() else {
+        println!("NOTICE: skipped: ../shared (the ZIM corpus) is not there");
+        return;
+    };
+    let zims = shared.join("corpus/zim/openzim-testing-suite/withns");
+    let d = temp_dir("prepare-damaged-archive");
+    for name in ["small.zim", "invalid.outofbounds_first_title_entry.zim"] {
+        std::fs::copy(zims.join(name), d.join(name)).unwrap();
+    }
+    let (code, out) = prepare(&d);
+    // Damage is reported, not a failure to prepare the drive.
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("invalid.outofbounds_first_title_entry.zim.titles: [건너뜀] / [SKIPPED]"),
+        "{out}"
+    );
+    assert!(
+        d.join(".driveshelf/titles/small.zim.titles").is_file(),
+        "{out}"
+    );
+    // The second run is the same (nothing left half-done).
+    let (code, again) = prepare(&d);
+    assert_eq!(code, 0, "{again}");
+    assert!(
+        again.contains("small.zim.titles: 변화 없음 / unchanged"),
+        "{again}"
+    );
+}
