@@ -8,84 +8,19 @@
 
 mod common;
 
+use common::pdfs::{have_poppler, no_unicode_maps, pdftotext, sample_and_real_pdfs, words};
 use driveshelf::pdf::{extract_text, Budget};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use unicode_normalization::UnicodeNormalization;
 
 const MIN_SHARE: f64 = 0.95;
 
-fn words(text: &str) -> Vec<String> {
-    let norm: String = text.nfkc().collect::<String>().to_lowercase();
-    norm.split(|c: char| c.is_whitespace())
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(str::to_string)
-        .collect()
-}
-
-fn pdftotext(path: &Path) -> Option<String> {
-    let out = Command::new("pdftotext")
-        .args(["-q", "-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// True when `pdffonts` lists fonts and none maps its glyphs to Unicode:
-/// pdftotext then prints glyph codes as Latin-1 (mojibake), not words.
-fn no_unicode_maps(path: &Path) -> bool {
-    let Ok(out) = Command::new("pdffonts").arg(path).output() else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    // Columns from the right: emb sub uni object-number generation.
-    let uni: Vec<&str> = text
-        .lines()
-        .skip_while(|l| !l.starts_with("---"))
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split_whitespace().collect();
-            cols.len().checked_sub(3).map(|i| cols[i])
-        })
-        .collect();
-    !uni.is_empty() && uni.iter().all(|u| *u == "no")
-}
-
-fn pdfs_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            pdfs_under(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn words_of_pdftotext_are_found() {
-    if Command::new("pdftotext").arg("-v").output().is_err() {
+    if !have_poppler() {
         println!("NOTICE: skipped: pdftotext (poppler-utils) is not installed");
         return;
     }
-    let mut files = Vec::new();
-    pdfs_under(&common::sample_bundle().join("newspapers"), &mut files);
-    match std::env::var_os("DRIVESHELF_REAL_PDFS") {
-        Some(dir) => pdfs_under(Path::new(&dir), &mut files),
-        None => println!(
-            "NOTICE: skipped: real PDFs (set DRIVESHELF_REAL_PDFS to a folder of PDFs; .ci/run does)"
-        ),
-    }
+    let files = sample_and_real_pdfs();
     assert!(!files.is_empty(), "no PDFs to compare");
     println!(
         "{:<48} {:>6} {:>8} {:>8} {:>7}",
@@ -96,7 +31,7 @@ fn words_of_pdftotext_are_found() {
     for f in &files {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
         let name = name.unwrap_or_default();
-        let Some(reference) = pdftotext(f) else {
+        let Some(reference) = pdftotext(f, None) else {
             println!("{name:<48} pdftotext cannot read it; not compared");
             continue;
         };

@@ -195,3 +195,97 @@ fn check_reports_a_missing_stale_or_damaged_index() {
         ("search_index_damaged".into(), "warning".into())
     );
 }
+
+/// The index as an older driveshelf wrote it: the same header with format
+/// 1 and its checksum made right, so only the version tells.
+fn as_format_1(index: &Path) {
+    use md5::{Digest, Md5};
+    let mut bytes = std::fs::read(index).unwrap();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let end = bytes.len() - 16;
+    let digest = Md5::digest(&bytes[..end]);
+    bytes[end..].copy_from_slice(&digest);
+    std::fs::write(index, &bytes).unwrap();
+}
+
+#[test]
+fn an_index_of_an_older_format_is_out_of_date_never_misread_and_rewritten() {
+    let d = planted_drive("prepare-old-format");
+    assert_eq!(prepare(&d).0, 0);
+    let index = d.join(".driveshelf/search.index");
+    as_format_1(&index);
+    assert_eq!(
+        index_finding(&d),
+        ("search_index_old".into(), "warning".into())
+    );
+    {
+        // Not read: the server reads the drive itself and finds everything.
+        let s = start(&d);
+        wait_until_read(&s);
+        check_planted(&s);
+    }
+    // Ours, so prepare writes it anew (a file not ours is left alone).
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("older driveshelf (format 1)"), "{out}");
+    assert!(out.contains("updated"), "{out}");
+    assert_eq!(index_finding(&d), ("search_index_ok".into(), "info".into()));
+}
+
+#[test]
+fn the_same_drive_gives_the_same_index_byte_for_byte() {
+    // Files are read on several threads and added in catalog order: a
+    // fresh build must not depend on which thread finished first.
+    let d = planted_drive("prepare-same-bytes");
+    for i in 0..12 {
+        std::fs::write(
+            d.join(format!("pages/extra-{i}.md")),
+            format!("# 글 {i}\n\n낱말 {i} 과 quokka{i} 이 여기 있다.\n"),
+        )
+        .unwrap();
+    }
+    let index = d.join(".driveshelf/search.index");
+    assert_eq!(prepare(&d).0, 0);
+    let first = std::fs::read(&index).unwrap();
+    for _ in 0..3 {
+        std::fs::remove_file(&index).unwrap();
+        let (code, out) = prepare(&d);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("written"), "{out}");
+        assert!(
+            std::fs::read(&index).unwrap() == first,
+            "a fresh build differs"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_archive_is_reported_and_the_rest_prepared() {
+    let Some(shared) = shared() else {
+        println!("NOTICE: skipped: ../shared (the ZIM corpus) is not there");
+        return;
+    };
+    let zims = shared.join("corpus/zim/openzim-testing-suite/withns");
+    let d = temp_dir("prepare-damaged-archive");
+    for name in ["small.zim", "invalid.outofbounds_first_title_entry.zim"] {
+        std::fs::copy(zims.join(name), d.join(name)).unwrap();
+    }
+    let (code, out) = prepare(&d);
+    // Damage is reported, not a failure to prepare the drive.
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("invalid.outofbounds_first_title_entry.zim.titles: [건너뜀] / [SKIPPED]"),
+        "{out}"
+    );
+    assert!(
+        d.join(".driveshelf/titles/small.zim.titles").is_file(),
+        "{out}"
+    );
+    // The second run is the same (nothing left half-done).
+    let (code, again) = prepare(&d);
+    assert_eq!(code, 0, "{again}");
+    assert!(
+        again.contains("small.zim.titles: 변화 없음 / unchanged"),
+        "{again}"
+    );
+}

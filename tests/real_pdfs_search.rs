@@ -12,39 +12,25 @@
 mod common;
 
 use common::drive::{api, wait_until_read};
+use common::pdfs::{have_poppler, no_unicode_maps, pdftotext, sample_and_real_pdfs, words};
 use common::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use unicode_normalization::UnicodeNormalization;
 
 /// Share of the planted words that must lead to their page.
 const MIN_SHARE: f64 = 0.95;
 /// Words tried per page (the rarest first).
 const PER_PAGE: usize = 2;
 
-fn words(text: &str) -> Vec<String> {
-    let norm: String = text.nfkc().collect::<String>().to_lowercase();
-    norm.split(|c: char| c.is_whitespace())
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+/// Words worth searching for: three letters or more, no inner
+/// punctuation, not only digits (page numbers, years).
+fn search_words(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
         .filter(|w| w.chars().count() >= 3 && w.chars().all(char::is_alphanumeric))
-        // Digits alone name page numbers and years: not what one searches.
         .filter(|w| w.chars().any(char::is_alphabetic))
-        .map(str::to_string)
         .collect()
-}
-
-fn pdftotext_page(path: &Path, page: u32) -> Option<String> {
-    let n = page.to_string();
-    let out = Command::new("pdftotext")
-        .args(["-q", "-enc", "UTF-8", "-f", &n, "-l", &n])
-        .arg(path)
-        .arg("-")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn page_count(path: &Path) -> Option<u32> {
@@ -53,40 +39,6 @@ fn page_count(path: &Path) -> Option<u32> {
         .lines()
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|n| n.trim().parse().ok())
-}
-
-/// True when no font of the file maps its glyphs to Unicode: pdftotext
-/// then prints glyph codes, not words (see tests/pdf_vs_pdftotext.rs).
-fn no_unicode_maps(path: &Path) -> bool {
-    let Ok(out) = Command::new("pdffonts").arg(path).output() else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let uni: Vec<String> = text
-        .lines()
-        .skip_while(|l| !l.starts_with("---"))
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split_whitespace().collect();
-            cols.len().checked_sub(3).map(|i| cols[i].to_string())
-        })
-        .collect();
-    !uni.is_empty() && uni.iter().all(|u| u == "no")
-}
-
-fn pdfs_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            pdfs_under(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            out.push(p);
-        }
-    }
 }
 
 /// A word to search and where pdftotext read it.
@@ -118,10 +70,10 @@ fn lay_out(drive: &Path, sources: &[PathBuf]) -> Vec<Probe> {
         std::fs::copy(src, dest.join(&name)).unwrap();
         let rel = format!("newspapers/{name}");
         for page in 1..=count {
-            let Some(text) = pdftotext_page(src, page) else {
+            let Some(text) = pdftotext(src, Some(page)) else {
                 continue;
             };
-            let mut ws = words(&text);
+            let mut ws = search_words(&text);
             ws.sort();
             ws.dedup();
             for w in &ws {
@@ -233,18 +185,11 @@ fn report(label: &str, probes: &[Probe], misses: &[String]) {
 
 #[test]
 fn every_page_of_real_pdfs_is_found_by_its_own_words() {
-    if Command::new("pdftotext").arg("-v").output().is_err() {
+    if !have_poppler() {
         println!("NOTICE: skipped: pdftotext (poppler-utils) is not installed");
         return;
     }
-    let mut sources = Vec::new();
-    pdfs_under(&sample_bundle().join("newspapers"), &mut sources);
-    match std::env::var_os("DRIVESHELF_REAL_PDFS") {
-        Some(dir) => pdfs_under(Path::new(&dir), &mut sources),
-        None => println!(
-            "NOTICE: real PDFs skipped (set DRIVESHELF_REAL_PDFS to a folder of PDFs; .ci/run does)"
-        ),
-    }
+    let mut sources = sample_and_real_pdfs();
     // PDFs other Debian packages installed here (texinfo, DocBook), when present.
     for extra in [
         "/usr/share/doc/libtasn1-doc/libtasn1.pdf",

@@ -18,6 +18,14 @@ pub fn check(report: &mut Report, catalog: &Catalog) {
             );
             return;
         }
+        Err(store::StoreError::Old(version)) => {
+            report.add(
+                &path,
+                "index",
+                Finding::new(Level::Warning, "search_index_old").arg("version", version),
+            );
+            return;
+        }
         Err(e) => {
             report.add(
                 &path,

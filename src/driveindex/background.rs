@@ -47,10 +47,17 @@ pub fn index_source(
     });
     let outcome = match sources::read(src, budget) {
         Ok(units) => {
+            let mut outcome = Outcome::Indexed;
             for (loc, text) in units {
-                builder.add_unit(id, loc, &text);
+                if let Err(e) = builder.add_unit(id, loc, &text) {
+                    outcome = Outcome::Failed {
+                        code: "index".into(),
+                        message: format!("cannot be indexed: {e}"),
+                    };
+                    break;
+                }
             }
-            Outcome::Indexed
+            outcome
         }
         Err(o) => o,
     };
@@ -145,14 +152,17 @@ fn run(index: &DriveIndex, sources: &[SourceFile], limit: u64) {
             break;
         }
         if !builder.is_empty() && last.elapsed() >= PUBLISH_EVERY {
-            let seg = std::mem::take(&mut builder).freeze();
-            held += seg.memory_bytes(true);
-            index.add_segment(seg);
+            if let Ok(seg) = std::mem::take(&mut builder).freeze() {
+                held += seg.memory_bytes(true);
+                index.add_segment(seg);
+            }
             last = Instant::now();
         }
     }
     if !builder.is_empty() {
-        index.add_segment(builder.freeze());
+        if let Ok(seg) = builder.freeze() {
+            index.add_segment(seg);
+        }
     }
 }
 

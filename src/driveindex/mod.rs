@@ -10,6 +10,9 @@
 //! its older units.
 
 pub mod background;
+pub mod blocks;
+pub mod builder;
+pub mod postings;
 pub mod segment;
 pub mod sources;
 pub mod store;
@@ -67,6 +70,8 @@ pub struct Ranked {
     pub score: f64,
     seg: Arc<Segment>,
     unit: u32,
+    /// Place in the walk (segment, then unit): equal scores keep it.
+    order: usize,
 }
 
 pub struct RankedResults {
@@ -256,14 +261,30 @@ impl DriveIndex {
                 continue;
             };
             out.total += found.len() as u64;
-            pool.extend(found.into_iter().map(|(unit, score)| Ranked {
-                score,
-                seg: seg.clone(),
-                unit,
-            }));
+            let base = pool.len();
+            pool.extend(
+                found
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (unit, score))| Ranked {
+                        score,
+                        seg: seg.clone(),
+                        unit,
+                        order: base + i,
+                    }),
+            );
         }
-        pool.sort_by(|a, b| b.score.total_cmp(&a.score));
-        pool.truncate(want);
+        // Only the best `want` are sorted: a common word's thousands of
+        // pages are scored, not ordered.
+        let by_score =
+            |a: &Ranked, b: &Ranked| b.score.total_cmp(&a.score).then(a.order.cmp(&b.order));
+        if want < pool.len() {
+            if want > 0 {
+                pool.select_nth_unstable_by(want - 1, by_score);
+            }
+            pool.truncate(want);
+        }
+        pool.sort_by(by_score);
         out.hits = pool;
         out
     }

@@ -3,15 +3,19 @@
 //! their postings, and the units' text for snippets.
 //!
 //! Built in memory by `Builder`; `freeze` turns it into a `Segment` whose
-//! postings and texts sit in one blob, either in memory or — for the index
-//! `prepare` wrote — in the index file on the drive, read with positional
-//! reads. Small tables (files, units, the term dictionary) are in memory.
+//! postings (bit-packed, `postings`) and texts (zstd blocks, `blocks`) sit
+//! in one blob, either in memory or — for the index `prepare` wrote — in
+//! the index file on the drive, read with positional reads. Small tables
+//! (files, units, text blocks, the term dictionary) are in memory.
 
-use crate::fulltext::{index_terms, Bm25};
+use super::blocks::{self, BlockRec};
+pub use super::builder::{analyze, Analyzed, Builder};
+use super::postings;
+use crate::fulltext::Bm25;
 use crate::readat::{read_vec, ReadAt};
 use std::collections::HashMap;
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What a unit belongs to, for kinds and links.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +109,9 @@ pub(super) struct UnitRec {
     pub loc: u32,
     /// Terms in the unit (its length for BM25).
     pub len: u32,
-    pub text_off: u64,
+    /// The text block it is in, where in the block's text, how long.
+    pub block: u32,
+    pub off: u32,
     pub text_len: u32,
 }
 
@@ -122,8 +128,12 @@ pub struct Segment {
     /// Sorted; `infos[i]` belongs to `terms[i]`.
     pub(super) terms: Vec<Box<str>>,
     pub(super) infos: Vec<TermRec>,
+    pub(super) blocks: Vec<BlockRec>,
     pub(super) total_len: u64,
     pub(super) blob: Arc<dyn ReadAt>,
+    /// The block unpacked last: a source's pages are read in order (by
+    /// `prepare` again, by snippets of neighbouring pages).
+    pub(super) last_block: Mutex<Option<(u32, Arc<Vec<u8>>)>>,
 }
 
 impl Segment {
@@ -135,7 +145,7 @@ impl Segment {
         self.units.len()
     }
 
-    /// Bytes of text of all units.
+    /// Bytes of text of all units (unpacked).
     pub fn text_bytes(&self) -> u64 {
         self.units.iter().map(|u| u64::from(u.text_len)).sum()
     }
@@ -144,6 +154,7 @@ impl Segment {
     pub fn memory_bytes(&self, blob_in_memory: bool) -> u64 {
         let tables = self.units.len() * std::mem::size_of::<UnitRec>()
             + self.infos.len() * (std::mem::size_of::<TermRec>() + 24)
+            + self.blocks.len() * std::mem::size_of::<BlockRec>()
             + self.terms.iter().map(|t| t.len()).sum::<usize>()
             + self
                 .sources
@@ -161,32 +172,32 @@ impl Segment {
     /// (unit, wdf) of a term, units ascending.
     pub(super) fn postings(&self, rec: TermRec) -> io::Result<Vec<(u32, u32)>> {
         let bytes = read_vec(&*self.blob, rec.off, rec.len as usize)?;
-        let mut out = Vec::with_capacity(rec.df as usize);
-        let mut pos = 0;
-        let mut unit = 0u32;
-        let mut first = true;
-        while pos < bytes.len() {
-            let delta = read_varint(&bytes, &mut pos).ok_or_else(damaged)?;
-            let wdf = read_varint(&bytes, &mut pos).ok_or_else(damaged)?;
-            let delta = u32::try_from(delta).map_err(|_| damaged())?;
-            unit = if first {
-                delta
-            } else {
-                unit.checked_add(delta).ok_or_else(damaged)?
-            };
-            first = false;
-            if unit as usize >= self.units.len() {
-                return Err(damaged());
+        let units = u32::try_from(self.units.len()).unwrap_or(u32::MAX);
+        postings::decode(&bytes, rec.df, units)
+    }
+
+    fn block(&self, i: u32) -> io::Result<Arc<Vec<u8>>> {
+        let mut last = self.last_block.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, text)) = &*last {
+            if *n == i {
+                return Ok(text.clone());
             }
-            out.push((unit, u32::try_from(wdf).unwrap_or(u32::MAX)));
         }
-        Ok(out)
+        let rec = self.blocks.get(i as usize).ok_or_else(damaged)?;
+        let data = read_vec(&*self.blob, rec.off, rec.len as usize)?;
+        let text = Arc::new(blocks::decompress(&data, rec)?);
+        *last = Some((i, text.clone()));
+        Ok(text)
     }
 
     pub(super) fn text(&self, unit: u32) -> io::Result<String> {
         let u = self.units.get(unit as usize).ok_or_else(damaged)?;
-        let bytes = read_vec(&*self.blob, u.text_off, u.text_len as usize)?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        let block = self.block(u.block)?;
+        let start = u.off as usize;
+        let bytes = block
+            .get(start..start + u.text_len as usize)
+            .ok_or_else(damaged)?;
+        Ok(String::from_utf8_lossy(bytes).into_owned())
     }
 
     /// Units holding every one of `leaves`, each with its BM25 score under
@@ -199,40 +210,44 @@ impl Segment {
         bm25: &Bm25,
         dead: &[bool],
     ) -> io::Result<Vec<(u32, f64)>> {
-        let mut lists: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+        // Each distinct leaf once, weighted by how often the query has it.
+        let mut lists: Vec<(f64, Vec<(u32, u32)>)> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
         for leaf in leaves {
-            if lists.contains_key(leaf.as_str()) {
+            if seen.contains(&leaf.as_str()) {
                 continue;
             }
+            seen.push(leaf);
             let Some(rec) = self.term(leaf) else {
                 return Ok(Vec::new());
             };
-            lists.insert(leaf, self.postings(rec)?);
+            let times = leaves.iter().filter(|l| *l == leaf).count() as f64;
+            let tw = bm25.term_weight(df.get(leaf.as_str()).copied().unwrap_or(1));
+            lists.push((times * tw, self.postings(rec)?));
         }
-        // Walk the shortest list; look the unit up in the others.
-        let Some(shortest) = lists.values().min_by_key(|l| l.len()) else {
+        // Walk the shortest list; find each unit in the others by
+        // galloping forward (all ascending), so a rare word with a common
+        // one costs the rare word's length, not the common one's.
+        lists.sort_by_key(|(_, l)| l.len());
+        let Some(((w0, first), rest)) = lists.split_first() else {
             return Ok(Vec::new());
         };
-        let lookups: HashMap<&str, HashMap<u32, u32>> = lists
-            .iter()
-            .map(|(t, l)| (*t, l.iter().copied().collect()))
-            .collect();
-        let mut out = Vec::new();
-        'units: for &(unit, _) in shortest {
+        let mut at = vec![0usize; rest.len()];
+        let mut out = Vec::with_capacity(first.len());
+        'units: for &(unit, wdf) in first {
             let Some(u) = self.units.get(unit as usize) else {
                 continue;
             };
             if dead.get(u.source as usize).copied().unwrap_or(true) {
                 continue;
             }
-            let mut score = 0.0;
-            for leaf in leaves {
-                let wdf = match lookups.get(leaf.as_str()).and_then(|m| m.get(&unit)) {
-                    Some(w) => *w,
-                    None => continue 'units,
-                };
-                let tw = bm25.term_weight(df.get(leaf.as_str()).copied().unwrap_or(1));
-                score += bm25.part(tw, wdf, u.len);
+            let mut score = bm25.part(*w0, wdf, u.len);
+            for ((w, list), pos) in rest.iter().zip(at.iter_mut()) {
+                *pos = seek(list, *pos, unit);
+                match list.get(*pos) {
+                    Some(&(v, wdf)) if v == unit => score += bm25.part(*w, wdf, u.len),
+                    _ => continue 'units,
+                }
             }
             out.push((unit, score));
         }
@@ -256,9 +271,49 @@ impl Segment {
         Ok((loc, self.text(unit)?))
     }
 
+    /// Locations and texts of `units`, each block unpacked once (without
+    /// the shared cache, so threads reading different files do not take
+    /// turns evicting each other's block).
+    pub fn texts(&self, units: &[u32]) -> io::Result<Vec<(u32, String)>> {
+        let mut held: Option<(u32, Vec<u8>)> = None;
+        let mut out = Vec::with_capacity(units.len());
+        for &i in units {
+            let u = self.units.get(i as usize).ok_or_else(damaged)?;
+            if held.as_ref().is_none_or(|(n, _)| *n != u.block) {
+                let rec = self.blocks.get(u.block as usize).ok_or_else(damaged)?;
+                let data = read_vec(&*self.blob, rec.off, rec.len as usize)?;
+                held = Some((u.block, blocks::decompress(&data, rec)?));
+            }
+            let text = held.as_ref().map_or(&[][..], |(_, t)| t.as_slice());
+            let start = u.off as usize;
+            let bytes = text
+                .get(start..start + u.text_len as usize)
+                .ok_or_else(damaged)?;
+            out.push((u.loc, String::from_utf8_lossy(bytes).into_owned()));
+        }
+        Ok(out)
+    }
+
     pub(super) fn unit(&self, unit: u32) -> Option<&UnitRec> {
         self.units.get(unit as usize)
     }
+}
+
+/// The first position at or after `from` whose unit is `unit` or more
+/// (`list.len()` when none): doubling steps, then a binary search.
+fn seek(list: &[(u32, u32)], from: usize, unit: u32) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    let mut hi = from;
+    while hi < list.len() && list.get(hi).is_some_and(|p| p.0 < unit) {
+        lo = hi + 1;
+        hi = hi.saturating_add(step);
+        step *= 2;
+    }
+    let hi = hi.min(list.len());
+    lo + list
+        .get(lo..hi)
+        .map_or(0, |s| s.partition_point(|p| p.0 < unit))
 }
 
 pub(super) fn damaged() -> io::Error {
@@ -286,133 +341,89 @@ pub(super) fn read_varint(b: &[u8], pos: &mut usize) -> Option<u64> {
     None
 }
 
-struct Postings {
-    last: u32,
-    df: u32,
-    bytes: Vec<u8>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A segment being built in memory.
-#[derive(Default)]
-pub struct Builder {
-    sources: Vec<SourceRec>,
-    units: Vec<UnitRec>,
-    ids: HashMap<Box<str>, u32>,
-    postings: Vec<Postings>,
-    text: Vec<u8>,
-    total_len: u64,
-    bytes: usize,
-}
-
-impl Builder {
-    pub fn is_empty(&self) -> bool {
-        self.sources.is_empty()
-    }
-
-    /// Roughly the memory it holds.
-    pub fn memory_bytes(&self) -> usize {
-        self.bytes + self.text.len() + self.units.len() * std::mem::size_of::<UnitRec>()
-    }
-
-    pub fn unit_count(&self) -> usize {
-        self.units.len()
-    }
-
-    pub fn add_source(&mut self, rec: SourceRec) -> u32 {
-        self.sources.push(rec);
-        (self.sources.len() - 1) as u32
-    }
-
-    pub fn set_outcome(&mut self, source: u32, outcome: Outcome) {
-        if let Some(s) = self.sources.get_mut(source as usize) {
-            s.outcome = outcome;
-        }
-    }
-
-    /// Adds one unit of `source`'s text.
-    pub fn add_unit(&mut self, source: u32, loc: u32, text: &str) {
-        let unit = self.units.len() as u32;
-        let mut wdf: HashMap<String, u32> = HashMap::new();
-        let mut len = 0u32;
-        index_terms(text, |t| {
-            len = len.saturating_add(1);
-            *wdf.entry(t.to_string()).or_insert(0) += 1;
+    fn seg(texts: &[&str]) -> Segment {
+        let mut b = Builder::default();
+        let s = b.add_source(SourceRec {
+            rel: "a.pdf".into(),
+            item_rel: "a.pdf".into(),
+            kind: ItemKind::Document,
+            role: Role::PdfText,
+            size: 1,
+            mtime: 1,
+            lang: String::new(),
+            outcome: Outcome::Indexed,
         });
-        for (term, n) in wdf {
-            let id = match self.ids.get(term.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.postings.len() as u32;
-                    self.bytes += term.len() + 64;
-                    self.ids.insert(term.into_boxed_str(), id);
-                    self.postings.push(Postings {
-                        last: 0,
-                        df: 0,
-                        bytes: Vec::new(),
-                    });
-                    id
-                }
-            };
-            let Some(p) = self.postings.get_mut(id as usize) else {
-                continue;
-            };
-            let before = p.bytes.capacity();
-            let delta = if p.df == 0 { unit } else { unit - p.last };
-            write_varint(&mut p.bytes, u64::from(delta));
-            write_varint(&mut p.bytes, u64::from(n));
-            p.last = unit;
-            p.df += 1;
-            self.bytes += p.bytes.capacity() - before;
+        for (i, t) in texts.iter().enumerate() {
+            b.add_unit(s, i as u32 + 1, t).unwrap();
         }
-        let text_off = self.text.len() as u64;
-        self.text.extend_from_slice(text.as_bytes());
-        self.units.push(UnitRec {
-            source,
-            loc,
-            len,
-            text_off,
-            text_len: text.len() as u32,
-        });
-        self.total_len += u64::from(len);
+        b.freeze().unwrap()
     }
 
-    /// The finished segment, its blob in memory.
-    pub fn freeze(self) -> Segment {
-        let mut terms: Vec<(Box<str>, u32)> = self.ids.into_iter().collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let postings_len: usize = self.postings.iter().map(|p| p.bytes.len()).sum();
-        let mut blob = Vec::with_capacity(postings_len + self.text.len());
-        let mut infos = Vec::with_capacity(terms.len());
-        let mut postings = self.postings;
-        for (_, id) in &terms {
-            let p = postings.get_mut(*id as usize);
-            let (df, bytes) = p
-                .map(|p| (p.df, std::mem::take(&mut p.bytes)))
-                .unwrap_or_default();
-            infos.push(TermRec {
-                df,
-                off: blob.len() as u64,
-                len: bytes.len() as u32,
-            });
-            blob.extend_from_slice(&bytes);
+    #[test]
+    fn texts_span_blocks_and_read_back() {
+        let page = "국민 주권 ".repeat(1500); // ~19 KB: two pages a block at most
+        let texts: Vec<String> = (0..9).map(|i| format!("{i} {page}")).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let s = seg(&refs);
+        assert!(s.blocks.len() >= 5, "{}", s.blocks.len());
+        // Out of order, so the one-block cache is missed and hit.
+        for i in [8, 0, 1, 1, 5, 4] {
+            assert_eq!(s.text(i).unwrap(), texts[i as usize]);
         }
-        let base = blob.len() as u64;
-        blob.extend_from_slice(&self.text);
-        let units = self
-            .units
-            .into_iter()
-            .map(|u| UnitRec {
-                text_off: u.text_off + base,
-                ..u
-            })
-            .collect();
-        Segment {
-            sources: self.sources,
-            units,
-            terms: terms.into_iter().map(|(t, _)| t).collect(),
-            infos,
-            total_len: self.total_len,
-            blob: Arc::new(blob),
+        assert!(s.blob.len() < s.text_bytes() / 20);
+    }
+
+    #[test]
+    fn all_words_must_match_and_scores_add() {
+        let s = seg(&["사과 배", "사과", "배 감 사과 사과", "감"]);
+        let bm = Bm25::new(4, 8);
+        let df: HashMap<&str, u32> = [("사과", 3), ("배", 2), ("감", 2)].into();
+        let live = [false];
+        let q = |words: &[&str]| {
+            let w: Vec<String> = words.iter().map(|x| x.to_string()).collect();
+            let mut m = s.matches(&w, &df, &bm, &live).unwrap();
+            m.sort_by_key(|x| x.0);
+            m
+        };
+        assert_eq!(
+            q(&["사과"]).iter().map(|x| x.0).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert_eq!(
+            q(&["사과", "배"]).iter().map(|x| x.0).collect::<Vec<_>>(),
+            [0, 2]
+        );
+        assert_eq!(
+            q(&["감", "배", "사과"])
+                .iter()
+                .map(|x| x.0)
+                .collect::<Vec<_>>(),
+            [2]
+        );
+        assert!(q(&["사과", "없음"]).is_empty());
+        let both = q(&["사과", "배"]);
+        let one = q(&["사과"]);
+        assert!(both[0].1 > one[0].1);
+        // A dead source gives nothing.
+        let w = vec!["사과".to_string()];
+        assert!(s.matches(&w, &df, &bm, &[true]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn seeking_finds_the_first_at_or_after() {
+        let list: Vec<(u32, u32)> = (0..1000).map(|i| (i * 3, 1)).collect();
+        for from in [0, 1, 17, 500] {
+            for unit in [0, 1, 3, 4, 299, 1500, 2997, 2998, 5000] {
+                let want = (from..list.len())
+                    .find(|&i| list[i].0 >= unit)
+                    .unwrap_or(list.len());
+                assert_eq!(seek(&list, from, unit), want, "{from} {unit}");
+            }
         }
+        assert_eq!(seek(&[], 0, 5), 0);
     }
 }

@@ -2,13 +2,20 @@
 //! `.driveshelf/search.index`, one file.
 //!
 //! Layout (little endian): `DSSEARCH`, version (u32), the length of the
-//! tables (u64) and of the blob (u64); the tables (files, units, terms;
-//! varints and length-prefixed strings); the blob (postings, then the
-//! units' text); the MD5 of everything before it (16 bytes). The server
-//! checks the length and the MD5 and every offset before it uses a byte of
-//! it, then keeps the tables in memory and reads the blob with positional
-//! reads (no map: a pulled drive gives an error, not a crash).
+//! tables (u64) and of the blob (u64); the tables (files, units, text
+//! blocks, terms; varints and length-prefixed strings); the blob (each
+//! term's postings bit-packed, then the units' text in zstd blocks); the
+//! MD5 of everything before it (16 bytes). The server checks the length and
+//! the MD5 and every offset before it uses a byte of it, then keeps the
+//! tables in memory and reads the blob with positional reads (no map: a
+//! pulled drive gives an error, not a crash).
+//!
+//! Version 2 (this one) packs postings and text; version 1 stored both
+//! plainly. An index of an older version is ours but not read: `check`
+//! calls it out of date, the server reads the drive itself, `prepare`
+//! writes it anew.
 
+use super::blocks::{self, BlockRec};
 use super::segment::{
     damaged, read_varint, write_varint, ItemKind, Outcome, Role, Segment, SourceRec, TermRec,
     UnitRec,
@@ -18,14 +25,14 @@ use md5::{Digest, Md5};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Our one hidden folder at the top of the drive.
 pub const DIR: &str = ".driveshelf";
 /// The drive index inside it.
 pub const FILE: &str = "search.index";
 const MAGIC: &[u8; 8] = b"DSSEARCH";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const HEAD: u64 = 8 + 4 + 8 + 8;
 /// Tables larger than this are not read into memory.
 const MAX_TABLES: u64 = 256 << 20;
@@ -37,8 +44,11 @@ pub fn path(root: &Path) -> PathBuf {
 #[derive(Debug)]
 pub enum StoreError {
     Io(io::Error),
-    /// Not our index, or a version this program does not read.
+    /// Not our index, or a version newer than this program reads.
     Foreign(String),
+    /// Ours, written by an older driveshelf in a format no longer read
+    /// (its version).
+    Old(u32),
     /// Cut short, a flipped bit, an offset out of range.
     Damaged(String),
 }
@@ -48,6 +58,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Io(e) => write!(f, "cannot be read: {e}"),
             StoreError::Foreign(m) => write!(f, "not an index this program reads: {m}"),
+            StoreError::Old(v) => write!(f, "written by an older driveshelf (format {v})"),
             StoreError::Damaged(m) => write!(f, "damaged: {m}"),
         }
     }
@@ -90,6 +101,9 @@ pub fn open_file(p: &Path) -> Result<Segment, StoreError> {
         return Err(StoreError::Foreign("no DSSEARCH mark".into()));
     }
     let version = u32::from_le_bytes(head[8..12].try_into().unwrap_or_default());
+    if (1..VERSION).contains(&version) {
+        return Err(StoreError::Old(version));
+    }
     if version != VERSION {
         return Err(StoreError::Foreign(format!("version {version}")));
     }
@@ -158,8 +172,15 @@ pub fn encode(seg: &Segment) -> io::Result<Vec<u8>> {
         write_varint(&mut t, u64::from(u.source));
         write_varint(&mut t, u64::from(u.loc));
         write_varint(&mut t, u64::from(u.len));
-        write_varint(&mut t, u.text_off);
+        write_varint(&mut t, u64::from(u.block));
+        write_varint(&mut t, u64::from(u.off));
         write_varint(&mut t, u64::from(u.text_len));
+    }
+    write_varint(&mut t, seg.blocks.len() as u64);
+    for b in &seg.blocks {
+        write_varint(&mut t, b.off);
+        write_varint(&mut t, u64::from(b.len));
+        write_varint(&mut t, u64::from(b.raw));
     }
     write_varint(&mut t, seg.total_len);
     write_varint(&mut t, seg.terms.len() as u64);
@@ -271,14 +292,35 @@ fn decode(tables: &[u8], blob: Arc<dyn ReadAt>) -> io::Result<Segment> {
             source: r.u32()?,
             loc: r.u32()?,
             len: r.u32()?,
-            text_off: r.num()?,
+            block: r.u32()?,
+            off: r.u32()?,
             text_len: r.u32()?,
         };
-        let end = u.text_off.checked_add(u64::from(u.text_len));
-        if u.source as usize >= sources.len() || end.is_none_or(|e| e > blob_len) {
+        if u.source as usize >= sources.len() {
             return Err(damaged());
         }
         units.push(u);
+    }
+    let n = r.count()?;
+    let mut text_blocks = Vec::with_capacity(n);
+    for _ in 0..n {
+        let b = BlockRec {
+            off: r.num()?,
+            len: r.u32()?,
+            raw: r.u32()?,
+        };
+        let end = b.off.checked_add(u64::from(b.len));
+        if b.raw > blocks::MAX_RAW || end.is_none_or(|e| e > blob_len) {
+            return Err(damaged());
+        }
+        text_blocks.push(b);
+    }
+    // Every unit's text within its block.
+    for u in &units {
+        let raw = text_blocks.get(u.block as usize).ok_or_else(damaged)?.raw;
+        if u64::from(u.off) + u64::from(u.text_len) > u64::from(raw) {
+            return Err(damaged());
+        }
     }
     let total_len = r.num()?;
     let n = r.count()?;
@@ -293,7 +335,10 @@ fn decode(tables: &[u8], blob: Arc<dyn ReadAt>) -> io::Result<Segment> {
         };
         let end = info.off.checked_add(u64::from(info.len));
         // Sorted and unique, or lookups would miss.
-        if terms.last().is_some_and(|last| *last >= term) || end.is_none_or(|e| e > blob_len) {
+        if terms.last().is_some_and(|last| *last >= term)
+            || end.is_none_or(|e| e > blob_len)
+            || info.df as usize > units.len()
+        {
             return Err(damaged());
         }
         terms.push(term);
@@ -307,8 +352,10 @@ fn decode(tables: &[u8], blob: Arc<dyn ReadAt>) -> io::Result<Segment> {
         units,
         terms,
         infos,
+        blocks: text_blocks,
         total_len,
         blob,
+        last_block: Mutex::new(None),
     })
 }
 
@@ -329,8 +376,8 @@ mod tests {
             lang: String::new(),
             outcome: Outcome::Indexed,
         });
-        b.add_unit(s, 1, "무지개송어 first page");
-        b.add_unit(s, 2, "second page 수달");
+        b.add_unit(s, 1, "무지개송어 first page").unwrap();
+        b.add_unit(s, 2, "second page 수달").unwrap();
         b.add_source(SourceRec {
             rel: "bad.pdf".into(),
             item_rel: "bad.pdf".into(),
@@ -344,7 +391,7 @@ mod tests {
                 message: "protected by a password".into(),
             },
         });
-        b.freeze()
+        b.freeze().unwrap()
     }
 
     fn write_tmp(name: &str, bytes: &[u8]) -> PathBuf {
@@ -387,6 +434,21 @@ mod tests {
                 matches!(open_file(&p), Err(StoreError::Damaged(_))),
                 "{name}"
             );
+        }
+        // Another version, its checksum right: older is ours but out of
+        // date, newer is not ours to read or overwrite.
+        for (v, old) in [(1u32, true), (VERSION + 1, false)] {
+            let mut b = bytes.clone();
+            b[8..12].copy_from_slice(&v.to_le_bytes());
+            let end = b.len() - 16;
+            let digest = Md5::digest(&b[..end]);
+            b[end..].copy_from_slice(&digest);
+            let p = write_tmp(&format!("v{v}"), &b);
+            match open_file(&p) {
+                Err(StoreError::Old(1)) if old => {}
+                Err(StoreError::Foreign(_)) if !old => {}
+                other => panic!("version {v}: {:?}", other.err()),
+            }
         }
         let p = write_tmp(
             "foreign",

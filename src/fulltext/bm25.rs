@@ -108,6 +108,14 @@ impl TopK {
         }
     }
 
+    /// The score a document must beat to enter, once the heap is full.
+    fn threshold(&self) -> Option<f64> {
+        if self.heap.len() < self.k {
+            return None;
+        }
+        self.heap.peek().map(|w| w.0.score)
+    }
+
     fn into_sorted(self) -> Vec<Scored> {
         let mut v: Vec<Scored> = self.heap.into_iter().map(|r| r.0).collect();
         v.sort_by(|a, b| b.cmp(a));
@@ -195,7 +203,21 @@ pub(super) fn search_and(
             }
         }
         total += 1;
-        if k > 0 {
+        // The best score this document could have (its length as short
+        // as BM25 counts any): when even that cannot enter the top `k`,
+        // its length is not read. Most matches of a common word end here,
+        // and the ranking is exactly the same.
+        let out_of_reach = top.threshold().is_some_and(|worst| {
+            let mut best = 0.0;
+            for &leaf in &order {
+                let list = leaf_list.get(leaf).copied().unwrap_or(0);
+                let wdf = wdfs.get(list).copied().unwrap_or(0);
+                let tw = leaf_weight.get(leaf).copied().unwrap_or(0.0);
+                best += sumpart(tw, wdf, 0, len_factor);
+            }
+            best < worst
+        });
+        if k > 0 && !out_of_reach {
             let doclen = match doclens.skip_to(candidate)? {
                 Some((d, len)) if d == candidate => len,
                 _ => return Err(damaged("a matching document has no length")),

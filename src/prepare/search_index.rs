@@ -9,16 +9,16 @@
 //! is renamed over the old one only when whole.
 
 use crate::bundle::Catalog;
-use crate::driveindex::background::index_source;
-use crate::driveindex::segment::{Builder, Outcome, Role, Segment};
+use crate::driveindex::segment::{analyze, Analyzed, Builder, Outcome, Role, Segment, SourceRec};
 use crate::driveindex::sources::{self, SourceFile};
 use crate::driveindex::store::{self, StoreError};
 use crate::pdf::Budget;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 pub fn display_path() -> String {
     format!("{}/{}", store::DIR, store::FILE)
@@ -170,6 +170,14 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
         written: Written::NotWritten,
         interrupted: false,
     };
+    if let Some(seg) = old.as_ref().filter(|seg| all_current(seg, &list)) {
+        // Nothing changed: the index would come out byte for byte the
+        // same, so it is neither built nor written.
+        bar.finish_and_clear();
+        report_unchanged(&mut report, seg, &target);
+        report.secs = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
     let budget = Budget::default();
     let old_by_rel: HashMap<&str, usize> = old
         .as_ref()
@@ -185,58 +193,92 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
         .as_ref()
         .map(Segment::units_by_source)
         .unwrap_or_default();
+    let previous = Previous {
+        seg: old.as_ref(),
+        by_rel: &old_by_rel,
+        units: &old_units,
+    };
     let mut builder = Builder::default();
-    for src in &list {
-        if stop.load(Ordering::SeqCst) {
-            report.interrupted = true;
-            bar.abandon();
-            return Ok(report);
-        }
-        bar.set_message(src.rel.clone());
-        let before = builder.unit_count();
-        match sources::stamp(&src.path) {
-            Err(e) => report
-                .failed
-                .push((src.rel.clone(), format!("cannot be read: {e}"))),
-            Ok((size, mtime)) => {
-                let outcome = match reuse(
-                    &old,
-                    &old_by_rel,
-                    &old_units,
-                    src,
-                    size,
-                    mtime,
-                    &mut builder,
-                ) {
-                    Some(outcome) => {
-                        report.reused += 1;
-                        outcome
+    let mut failure: Option<io::Error> = None;
+    let abort = AtomicBool::new(false);
+    let halted = || stop.load(Ordering::SeqCst) || abort.load(Ordering::SeqCst);
+    // Files are read and tokenized on several threads (each PDF in its own
+    // worker under its own budgets, as before) and added to the index in
+    // catalog order, so that the same drive gives the same bytes. At most
+    // `AHEAD` files wait to be added: the memory stays that of a few files.
+    let next = AtomicUsize::new(0);
+    let added = Mutex::new(0usize);
+    let moved = Condvar::new();
+    let (tx, rx) = mpsc::channel::<(usize, Read)>();
+    std::thread::scope(|scope| {
+        for n in 0..threads() {
+            let tx = tx.clone();
+            let (list, next, added, moved, budget, previous) =
+                (&list, &next, &added, &moved, &budget, &previous);
+            let halted = &halted;
+            let spawned = std::thread::Builder::new()
+                .name(format!("prepare-{n}"))
+                .spawn_scoped(scope, move || loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(src) = list.get(i) else { break };
+                    let mut done = added.lock().unwrap_or_else(|e| e.into_inner());
+                    while i >= *done + AHEAD && !halted() {
+                        done = moved
+                            .wait_timeout(done, Duration::from_millis(100))
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0;
                     }
-                    None => {
-                        report.read += 1;
-                        index_source(&mut builder, src, size, mtime, &budget)
+                    drop(done);
+                    if halted() {
+                        break;
                     }
-                };
-                match outcome {
-                    Outcome::Indexed => {}
-                    Outcome::NoText if src.role == Role::PdfText => {
-                        report.no_text.push(src.rel.clone())
+                    if tx.send((i, read_one(src, previous, budget))).is_err() {
+                        break;
                     }
-                    Outcome::NoText => {}
-                    Outcome::Failed { message, .. } => {
-                        report.failed.push((src.rel.clone(), message))
-                    }
+                });
+            if let Err(e) = spawned {
+                // No thread at all is an error; fewer than asked is slower.
+                if n == 0 {
+                    failure = Some(e);
                 }
+                break;
             }
         }
-        if src.role == Role::PdfText {
-            report.pages += builder.unit_count() - before;
+        drop(tx);
+        let mut waiting: HashMap<usize, Read> = HashMap::new();
+        let mut want = 0usize;
+        for (i, read) in rx.iter() {
+            waiting.insert(i, read);
+            while let Some(read) = waiting.remove(&want) {
+                let Some(src) = list.get(want) else { break };
+                bar.set_message(src.rel.clone());
+                if let Err(e) = add_one(&mut builder, src, read, &mut report) {
+                    failure = Some(e);
+                    abort.store(true, Ordering::SeqCst);
+                }
+                want += 1;
+                *added.lock().unwrap_or_else(|e| e.into_inner()) = want;
+                moved.notify_all();
+                bar.inc(1);
+            }
+            if halted() {
+                break;
+            }
         }
-        bar.inc(1);
+        abort.store(true, Ordering::SeqCst);
+        moved.notify_all();
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if stop.load(Ordering::SeqCst) {
+        report.interrupted = true;
+        bar.abandon();
+        return Ok(report);
     }
     bar.finish_and_clear();
     report.units = builder.unit_count();
-    let seg = builder.freeze();
+    let seg = builder.freeze()?;
     report.text_bytes = seg.text_bytes();
     let bytes = store::encode(&seg)?;
     report.index_bytes = bytes.len() as u64;
@@ -250,32 +292,171 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
     Ok(report)
 }
 
+/// Whether `seg` holds exactly the files of `list`, in order, each with
+/// its size and modification time now.
+fn all_current(seg: &Segment, list: &[SourceFile]) -> bool {
+    seg.sources().len() == list.len()
+        && seg.sources().iter().zip(list).all(|(rec, src)| {
+            rec.rel == src.rel
+                && rec.item_rel == src.item_rel
+                && rec.kind == src.kind
+                && rec.role == src.role
+                && rec.lang == src.lang
+                && sources::stamp(&src.path).is_ok_and(|(size, mtime)| rec.matches(size, mtime))
+        })
+}
+
+fn report_unchanged(report: &mut Report, seg: &Segment, target: &Path) {
+    let units = seg.units_by_source();
+    for (rec, units) in seg.sources().iter().zip(&units) {
+        report.reused += 1;
+        match &rec.outcome {
+            Outcome::Indexed => {}
+            Outcome::NoText if rec.role == Role::PdfText => report.no_text.push(rec.rel.clone()),
+            Outcome::NoText => {}
+            Outcome::Failed { message, .. } => {
+                report.failed.push((rec.rel.clone(), message.clone()))
+            }
+        }
+        if rec.role == Role::PdfText {
+            report.pages += units.len();
+        }
+    }
+    report.units = seg.unit_count();
+    report.text_bytes = seg.text_bytes();
+    report.index_bytes = std::fs::metadata(target).map_or(0, |m| m.len());
+    report.written = Written::Unchanged;
+}
+
+/// Files read ahead of the one being added.
+const AHEAD: usize = 8;
+
+/// Threads that read files: two cores are the packer's laptop; more help
+/// little past four (the index is built on one). Each may hold a PDF and
+/// its budget: a 32-bit address space takes two.
+fn threads() -> usize {
+    let most = if cfg!(target_pointer_width = "64") {
+        4
+    } else {
+        2
+    };
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, most))
+}
+
+/// The previous index, to take unchanged files from.
+struct Previous<'a> {
+    seg: Option<&'a Segment>,
+    by_rel: &'a HashMap<&'a str, usize>,
+    units: &'a [Vec<u32>],
+}
+
+type Units = Vec<(u32, String, Analyzed)>;
+
+/// One file, read (or taken from the previous index) and tokenized.
+enum Read {
+    Unreadable(String),
+    Reused(SourceRec, Units),
+    Fresh(SourceRec, Result<Units, Outcome>),
+}
+
+fn read_one(src: &SourceFile, previous: &Previous, budget: &Budget) -> Read {
+    let (size, mtime) = match sources::stamp(&src.path) {
+        Ok(st) => st,
+        Err(e) => return Read::Unreadable(format!("cannot be read: {e}")),
+    };
+    if let Some(reused) = reuse(previous, src, size, mtime) {
+        return reused;
+    }
+    let rec = SourceRec {
+        rel: src.rel.clone(),
+        item_rel: src.item_rel.clone(),
+        kind: src.kind,
+        role: src.role,
+        size,
+        mtime,
+        lang: src.lang.clone(),
+        outcome: Outcome::Indexed,
+    };
+    let units = sources::read(src, budget).map(|units| {
+        units
+            .into_iter()
+            .map(|(loc, text)| {
+                let terms = analyze(&text);
+                (loc, text, terms)
+            })
+            .collect()
+    });
+    Read::Fresh(rec, units)
+}
+
 /// Takes a source's units from the previous index when the file has not
 /// changed since; `None` when it must be read again.
-fn reuse(
-    old: &Option<Segment>,
-    by_rel: &HashMap<&str, usize>,
-    units: &[Vec<u32>],
-    src: &SourceFile,
-    size: u64,
-    mtime: i64,
-    builder: &mut Builder,
-) -> Option<Outcome> {
-    let seg = old.as_ref()?;
-    let i = *by_rel.get(src.rel.as_str())?;
+fn reuse(previous: &Previous, src: &SourceFile, size: u64, mtime: i64) -> Option<Read> {
+    let seg = previous.seg?;
+    let i = *previous.by_rel.get(src.rel.as_str())?;
     let rec = seg.sources().get(i)?;
     if !rec.matches(size, mtime) || rec.item_rel != src.item_rel || rec.role != src.role {
         return None;
     }
-    let mut texts = Vec::new();
-    for &u in units.get(i)? {
-        texts.push(seg.unit_text(u).ok()?);
+    let texts = seg.texts(previous.units.get(i)?).ok()?;
+    let units = texts
+        .into_iter()
+        .map(|(loc, text)| {
+            let terms = analyze(&text);
+            (loc, text, terms)
+        })
+        .collect();
+    Some(Read::Reused(rec.clone(), units))
+}
+
+/// Adds one file's units to the index, in order, and counts it.
+fn add_one(
+    builder: &mut Builder,
+    src: &SourceFile,
+    read: Read,
+    report: &mut Report,
+) -> io::Result<()> {
+    let before = builder.unit_count();
+    let outcome = match read {
+        Read::Unreadable(why) => {
+            report.failed.push((src.rel.clone(), why));
+            return Ok(());
+        }
+        Read::Reused(rec, units) => {
+            report.reused += 1;
+            let outcome = rec.outcome.clone();
+            let id = builder.add_source(rec);
+            for (loc, text, terms) in units {
+                builder.add_analyzed(id, loc, &text, terms)?;
+            }
+            outcome
+        }
+        Read::Fresh(rec, units) => {
+            report.read += 1;
+            let id = builder.add_source(rec);
+            let outcome = match units {
+                Ok(units) => {
+                    for (loc, text, terms) in units {
+                        builder.add_analyzed(id, loc, &text, terms)?;
+                    }
+                    Outcome::Indexed
+                }
+                Err(o) => o,
+            };
+            builder.set_outcome(id, outcome.clone());
+            outcome
+        }
+    };
+    match outcome {
+        Outcome::Indexed => {}
+        Outcome::NoText if src.role == Role::PdfText => report.no_text.push(src.rel.clone()),
+        Outcome::NoText => {}
+        Outcome::Failed { message, .. } => report.failed.push((src.rel.clone(), message)),
     }
-    let id = builder.add_source(rec.clone());
-    for (loc, text) in texts {
-        builder.add_unit(id, loc, &text);
+    if src.role == Role::PdfText {
+        report.pages += builder.unit_count() - before;
     }
-    Some(rec.outcome.clone())
+    Ok(())
 }
 
 /// Writes `bytes` as our index: unchanged bytes are not written again; new

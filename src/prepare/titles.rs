@@ -31,6 +31,10 @@ pub enum Done {
     Unchanged,
     /// A file of that name that is not ours: left alone.
     NotOurs,
+    /// The archive's titles could not be read (a damaged archive): no
+    /// index, reported; the server builds what it can.
+    Skipped(String),
+    /// Could not be written.
     Failed(String),
 }
 
@@ -66,6 +70,7 @@ impl Report {
                     "driveshelf가 쓴 파일이 아니라 그대로 둡니다 / not written by driveshelf; left alone"
                         .to_string()
                 }
+                Done::Skipped(why) => format!("[건너뜀] / [SKIPPED] {why}"),
                 Done::Failed(why) => format!("쓰지 못했습니다 / could not be written: {why}"),
             };
             out.push(format!(
@@ -167,7 +172,7 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
             Err(e) => {
                 report
                     .archives
-                    .push((rel, Done::Failed(e.to_string()), titles, 0));
+                    .push((rel, Done::Skipped(e.to_string()), titles, 0));
                 continue;
             }
         };

@@ -240,6 +240,78 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    struct Many(Vec<String>);
+    impl Titles for Many {
+        fn count(&self) -> IxResult<u32> {
+            Ok(self.0.len() as u32)
+        }
+        fn entry(&self, i: u32) -> IxResult<u32> {
+            Ok(i)
+        }
+        fn title(&self, e: u32) -> IxResult<String> {
+            self.0
+                .get(e as usize)
+                .cloned()
+                .ok_or(IndexError::Bad("no such entry"))
+        }
+    }
+
+    /// A stored index is read from the drive: changed bytes anywhere (the
+    /// counts, the lists, the first letters) give errors or odd answers,
+    /// never a panic.
+    #[test]
+    fn damaged_files_never_panic() {
+        let syll = ['가', '나', '한', '국', '서', '울', '법', 'a', ' '];
+        let mut x = 99u64;
+        let mut rand = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize
+        };
+        let titles: Vec<String> = (0..300)
+            .map(|_| {
+                (0..2 + rand() % 8)
+                    .map(|_| syll[rand() % syll.len()])
+                    .collect()
+            })
+            .collect();
+        let src = Arc::new(Many(titles));
+        let ix = TitleIndex::build(src.clone(), &AtomicBool::new(false)).unwrap();
+        let mut good = Vec::new();
+        write_for(&ix, [3; 16], 300, &mut good).unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("driveshelf-titles-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("x.titles");
+        let mut opened = 0;
+        for round in 0..400 {
+            let mut bytes = good.clone();
+            for _ in 0..1 + round % 4 {
+                // Past the magic and the UUID: the rest is what a damaged
+                // file of ours could hold.
+                let at = 24 + rand() % (bytes.len() - 24);
+                bytes[at] = rand() as u8;
+            }
+            std::fs::write(&path, &bytes).unwrap();
+            let Ok(st) = (Stored { path: path.clone() }).open_for(src.clone(), [3; 16], 300) else {
+                continue;
+            };
+            opened += 1;
+            for order in [Order::Folded, Order::Initials, Order::Words, Order::Inside] {
+                for q in ["가", "한국", "ㅅㅇ", "a", "법"] {
+                    let _ = st.range_prefix(order, q.as_bytes());
+                }
+                for i in 0..st.len(order).min(400) {
+                    let _ = st.entry(order, i);
+                    let _ = st.initials_first(i);
+                }
+            }
+        }
+        assert!(opened > 100, "{opened}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn hidden_folder_path() {
         let p = path_for(Path::new("/drive"), "wikipedia/ko.zim");
