@@ -170,6 +170,16 @@ impl<'g> PostingList<'g> {
                 _ => {}
             }
             if did <= self.chunk_last {
+                // Walking a list one match at a time, the next entry is the
+                // answer: no search through the rest of the chunk.
+                if self
+                    .entries
+                    .get(self.pos + 1)
+                    .is_some_and(|(d, _)| *d >= did)
+                {
+                    self.pos += 1;
+                    return Ok(self.current());
+                }
                 let rest = self.entries.get(self.pos..).unwrap_or(&[]);
                 let ahead = rest.partition_point(|(d, _)| *d < did);
                 self.pos += ahead;
