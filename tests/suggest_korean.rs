@@ -10,68 +10,53 @@
 
 mod common;
 
-use common::{shared, start, temp_dir, Server};
+use common::made::{make_bundle, thread_cpu, Bundle};
+use common::{start, Server};
 use driveshelf::archive::ClusterCache;
 use driveshelf::bundle::Catalog;
 use driveshelf::lang::Lang;
 use driveshelf::render::urls::query_escape;
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 const SEED: &str = "11";
 
-struct Bundle {
-    dir: PathBuf,
-    manifest: Value,
-}
-
 /// Made once per test binary.
 fn bundle() -> Option<&'static Bundle> {
     static B: OnceLock<Option<Bundle>> = OnceLock::new();
     B.get_or_init(|| {
-        let tool = shared()?.join("tools/make-bundle");
-        let root = temp_dir("suggest-bundle");
-        let dir = root.join("drive");
-        let manifest = root.join("manifest.json");
-        let out = Command::new("python3")
-            .arg(&tool)
-            .arg(&dir)
-            .args(["--articles", "300", "--pdfs", "0", "--audio", "0"])
-            .args([
-                "--videos",
-                "2",
-                "--video-seconds",
-                "1",
-                "--video-size",
-                "64x36",
-            ])
-            .args(["--seed", SEED, "--manifest"])
-            .arg(&manifest)
-            .output()
-            .ok()?;
-        if !out.status.success() {
-            eprintln!(
-                "NOTICE: skipped: make-bundle failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            return None;
-        }
-        // Pages of our own: a greeting (for the keyboard slip) and two pages
-        // in different languages with titles of equal length.
-        let pages = dir.join("pages");
-        std::fs::create_dir_all(&pages).ok()?;
-        let page = |name: &str, title: &str, lang: &str| {
-            let body = format!("---\ntitle: {title}\nlanguage: {lang}\n---\n\n# {title}\n");
-            std::fs::write(pages.join(name), body)
-        };
-        page("greeting.md", "안녕하세요 여러분", "ko").ok()?;
-        page("guide.md", "Seoul Guide", "en").ok()?;
-        page("notes.md", "Seoul Notes", "ko").ok()?;
-        let manifest = serde_json::from_slice(&std::fs::read(&manifest).ok()?).ok()?;
-        Some(Bundle { dir, manifest })
+        let args = [
+            "--articles",
+            "300",
+            "--pdfs",
+            "0",
+            "--audio",
+            "0",
+            "--videos",
+            "2",
+        ];
+        let more = [
+            "--video-seconds",
+            "1",
+            "--video-size",
+            "64x36",
+            "--seed",
+            SEED,
+        ];
+        make_bundle("suggest-bundle", &[&args[..], &more].concat(), |dir| {
+            // Pages of our own: a greeting (for the keyboard slip) and two
+            // pages in different languages with titles of equal length.
+            let pages = dir.join("pages");
+            std::fs::create_dir_all(&pages)?;
+            let page = |name: &str, title: &str, lang: &str| {
+                let body = format!("---\ntitle: {title}\nlanguage: {lang}\n---\n\n# {title}\n");
+                std::fs::write(pages.join(name), body)
+            };
+            page("greeting.md", "안녕하세요 여러분", "ko")?;
+            page("guide.md", "Seoul Guide", "en")?;
+            page("notes.md", "Seoul Notes", "ko")
+        })
     })
     .as_ref()
 }
@@ -434,23 +419,5 @@ fn service_time() {
             pct(&mut cpu, 0.5),
             pct(&mut cpu, 0.99)
         );
-    }
-}
-
-/// Seconds of CPU this thread has used.
-fn thread_cpu() -> f64 {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid out-pointer for the call.
-        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
-    }
-    #[cfg(not(unix))]
-    {
-        0.0
     }
 }

@@ -10,7 +10,8 @@
 
 mod common;
 
-use common::{shared, start, temp_dir, Server};
+use common::made::{make_bundle, thread_cpu, Bundle};
+use common::{start, temp_dir, Server};
 use driveshelf::render::urls::query_escape;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -20,44 +21,21 @@ use std::time::{Duration, Instant};
 
 const SEED: &str = "29";
 
-pub struct Bundle {
-    pub dir: PathBuf,
-    pub manifest: Value,
-}
-
 /// Made once per test binary; tests that write into a bundle copy it.
 pub fn bundle() -> Option<&'static Bundle> {
     static B: OnceLock<Option<Bundle>> = OnceLock::new();
     B.get_or_init(|| {
-        let tool = shared()?.join("tools/make-bundle");
-        let root = temp_dir("titles-bundle");
-        let dir = root.join("drive");
-        let manifest = root.join("manifest.json");
-        let out = Command::new("python3")
-            .arg(&tool)
-            .arg(&dir)
-            .args(["--articles", "400", "--pdfs", "0", "--audio", "0"])
-            .args(["--videos", "0", "--seed", SEED, "--manifest"])
-            .arg(&manifest)
-            .output()
-            .ok()?;
-        if !out.status.success() {
-            eprintln!(
-                "NOTICE: skipped: make-bundle failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            return None;
-        }
-        // A page whose title says nothing Korean: found by its words only.
-        let pages = dir.join("pages");
-        std::fs::create_dir_all(&pages).ok()?;
-        std::fs::write(
-            pages.join("visitors.md"),
-            "---\ntitle: Visitor notes\n---\n\n방문객에게 드리는 인사말입니다.\n",
-        )
-        .ok()?;
-        let manifest = serde_json::from_slice(&std::fs::read(&manifest).ok()?).ok()?;
-        Some(Bundle { dir, manifest })
+        let args = ["--articles", "400", "--pdfs", "0", "--audio", "0"];
+        let args = [&args[..], &["--videos", "0", "--seed", SEED]].concat();
+        make_bundle("titles-bundle", &args, |dir| {
+            // A page whose title says nothing Korean: found by its words only.
+            let pages = dir.join("pages");
+            std::fs::create_dir_all(&pages)?;
+            std::fs::write(
+                pages.join("visitors.md"),
+                "---\ntitle: Visitor notes\n---\n\n방문객에게 드리는 인사말입니다.\n",
+            )
+        })
     })
     .as_ref()
 }
@@ -669,22 +647,4 @@ fn stale_or_cut_index_is_ignored_and_rebuilt() {
     let s = start(&d);
     wait_ready(&s);
     answers(&s, &probes);
-}
-
-/// Seconds of CPU this thread has used.
-fn thread_cpu() -> f64 {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid out-pointer for the call.
-        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
-    }
-    #[cfg(not(unix))]
-    {
-        0.0
-    }
 }

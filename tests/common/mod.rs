@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod drive;
+pub mod made;
 pub mod pdfs;
 
 use driveshelf::archive::{Archive, ClusterCache};
