@@ -35,6 +35,7 @@
 //! while this reader uses the archive's language as the caller passes it.
 
 mod bm25;
+mod chunk;
 mod glass;
 mod pack;
 mod plain;
@@ -46,6 +47,7 @@ mod unicode_table;
 
 use std::fmt;
 use std::io;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use crate::readat::ReadAt;
@@ -124,6 +126,8 @@ pub struct Index {
     /// The DB's `data` metadata says documents hold the full path with its
     /// namespace (also assumed when missing, as libzim does).
     full_path_data: bool,
+    /// Searches answered, for tests that prove a search did not come here.
+    searches: AtomicU64,
 }
 
 impl Index {
@@ -163,6 +167,7 @@ impl Index {
             title_slot,
             wordcount_slot,
             full_path_data: data.is_empty() || data == "fullPath",
+            searches: AtomicU64::new(0),
         })
     }
 
@@ -178,6 +183,7 @@ impl Index {
         offset: usize,
         limit: usize,
     ) -> Result<SearchResults, FulltextError> {
+        self.searches.fetch_add(1, AtomicOrdering::Relaxed);
         let parsed = self.analyzer.parse(query);
         let collection = bm25::Collection {
             doccount: self.glass.stats.doccount,
@@ -190,6 +196,11 @@ impl Index {
             hits.push(self.hit(s)?);
         }
         Ok(SearchResults { total, hits })
+    }
+
+    /// How many searches this index has been asked.
+    pub fn searches(&self) -> u64 {
+        self.searches.load(AtomicOrdering::Relaxed)
     }
 
     fn hit(&self, s: &bm25::Scored) -> Result<Hit, FulltextError> {
