@@ -131,10 +131,10 @@ pub fn open_read(file: Arc<dyn ReadAt>) -> Result<Segment, StoreError> {
     decode(&tables, blob).map_err(|e| StoreError::Damaged(e.to_string()))
 }
 
-/// Makes the header's blob length and the checksum agree with `bytes`
-/// (anything long enough for a header and a checksum): what a damaged file
-/// that still passes the first checks looks like. For the fuzz target and
-/// tests, so that changed bytes reach the tables and the blob.
+/// Makes the header's version (this one), blob length and checksum agree
+/// with `bytes` (anything long enough for a header and a checksum): what a
+/// damaged file that still passes the first checks looks like. For the fuzz
+/// target and tests, so that changed bytes reach the tables and the blob.
 #[doc(hidden)]
 pub fn reseal(bytes: &mut [u8]) {
     let len = bytes.len() as u64;
@@ -147,6 +147,9 @@ pub fn reseal(bytes: &mut [u8]) {
         .map_or(0, u64::from_le_bytes)
         .min(len - HEAD - 16);
     let blob_len = len - HEAD - 16 - tables_len;
+    if let Some(v) = bytes.get_mut(8..12) {
+        v.copy_from_slice(&VERSION.to_le_bytes());
+    }
     if let Some(b) = bytes.get_mut(12..28) {
         b[..8].copy_from_slice(&tables_len.to_le_bytes());
         b[8..].copy_from_slice(&blob_len.to_le_bytes());
