@@ -112,8 +112,9 @@ pub struct SearchView<'a> {
     pub scope: Option<(&'a str, &'a str)>,
     /// The kind the results are narrowed to (`document`…), if any.
     pub only: Option<&'static str>,
-    /// The kinds offered as filters, in order (none within an archive).
-    pub kinds: Vec<&'static str>,
+    /// The kinds offered as filters, in order, each with how many results
+    /// the query finds of it (none within an archive).
+    pub kinds: Vec<(&'static str, u64)>,
     pub total: u64,
     pub results: Vec<ResultItem>,
     pub offset: usize,
@@ -122,6 +123,19 @@ pub struct SearchView<'a> {
 
 /// Wraps page content in the common frame: header, search box, language switch.
 pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -> String {
+    page_searching(ui, title, q, scope, None, content)
+}
+
+/// `page` whose search box also keeps the results' kind filter (`kind`,
+/// on a filtered results page): searching again stays within it.
+fn page_searching(
+    ui: &Ui,
+    title: &str,
+    q: &str,
+    scope: Option<&str>,
+    kind: Option<&str>,
+    content: &str,
+) -> String {
     let s = ui.s();
     let full_title = if title.is_empty() {
         ui.brand().to_string()
@@ -133,6 +147,12 @@ pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -
         hidden.push_str(&format!(
             "<input type=\"hidden\" name=\"zim\" value=\"{}\">",
             escape(id)
+        ));
+    }
+    if let Some(k) = kind {
+        hidden.push_str(&format!(
+            "<input type=\"hidden\" name=\"kind\" value=\"{}\">",
+            escape(k)
         ));
     }
     if ui.lang_in_url {
@@ -323,7 +343,7 @@ pub fn search(ui: &Ui, v: &SearchView) -> String {
             .html("pager", pager),
         s,
     );
-    page(ui, v.q, v.q, v.scope.map(|(id, _)| id), &content)
+    page_searching(ui, v.q, v.q, v.scope.map(|(id, _)| id), v.only, &content)
 }
 
 fn pager(ui: &Ui, v: &SearchView) -> String {
@@ -532,5 +552,29 @@ mod tests {
         );
         assert!(!out.contains("<script>"));
         assert!(out.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn the_search_box_keeps_the_kind_only_when_filtered() {
+        let view = |only| SearchView {
+            notice: None,
+            q: "x",
+            scope: None,
+            only,
+            kinds: vec![("article", 1), ("document", 1)],
+            total: 1,
+            results: vec![],
+            offset: 0,
+            page_size: 20,
+        };
+        let ui = Ui::new(Lang::Ko, false);
+        let out = search(&ui, &view(Some("document")));
+        assert_eq!(
+            out.matches("<input type=\"hidden\" name=\"kind\" value=\"document\">")
+                .count(),
+            1,
+            "{out}"
+        );
+        assert!(!search(&ui, &view(None)).contains("name=\"kind\""));
     }
 }
