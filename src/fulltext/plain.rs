@@ -4,16 +4,55 @@
 //! query finds the same words everywhere and the scores can be merged into
 //! one list. No stemming and no stopwords: the drive's texts carry no
 //! reliable language, and a word typed is a word searched.
+//!
+//! Where the drive's words differ from the archives': compatibility
+//! characters are read as the letters they stand for (NFKC: ㎉ is "kcal",
+//! ＰＤＦ is "pdf", ① is "1"), on both the text and the query, since a
+//! reader types the plain letters. libzim does not, so the archives' query
+//! path keeps its own.
+
+use std::borrow::Cow;
 
 use super::bm25;
 use super::tokenizer::{fold, ngrams, tokens, Token};
+
+/// Compatibility characters decomposed to the plain letters they stand for
+/// (NFKD of each; `fold` composes again). Hangul letters written alone
+/// (ㄱ, ﾡ) are kept: NFKC would turn them into conjoining jamo, which
+/// join the syllable after them.
+fn compatible(text: &str) -> Cow<'_, str> {
+    let untouched = |c: char| {
+        c.is_ascii()
+            || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || ('\u{3131}'..='\u{318E}').contains(&c)
+            || ('\u{FFA0}'..='\u{FFDC}').contains(&c)
+    };
+    if text.chars().all(untouched) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if untouched(c) {
+            out.push(c);
+        } else {
+            unicode_normalization::char::decompose_compatible(c, |d| out.push(d));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The drive's folding: compatibility characters, then the archives' fold.
+fn drive_fold(text: &str) -> String {
+    fold(&compatible(text))
+}
 
 /// The terms `text` is indexed under, in order and with repeats (the
 /// number of them is the document's length for BM25): folded words, and
 /// the unigrams and bigrams of CJK runs (Hangul included), as Xapian's
 /// term generator writes them for libzim.
 pub fn index_terms(text: &str, mut emit: impl FnMut(&str)) {
-    for (tok, _) in tokens(&fold(text)) {
+    for (tok, _) in tokens(&drive_fold(text)) {
         match tok {
             Token::Word { text, .. } => emit(&text),
             Token::Cjk(run) => ngrams(&run).iter().for_each(|g| emit(g)),
@@ -39,7 +78,7 @@ pub fn plain_query(q: &str) -> PlainQuery {
         end -= 1;
     }
     let mut out = PlainQuery::default();
-    for (tok, _) in tokens(&fold(q.get(..end).unwrap_or(""))) {
+    for (tok, _) in tokens(&drive_fold(q.get(..end).unwrap_or(""))) {
         match tok {
             Token::Word { text, .. } => {
                 out.leaves.push(text.clone());
@@ -127,6 +166,36 @@ mod tests {
         assert_eq!(q.highlight, ["수달이", "otter"]);
         assert_eq!(plain_query("달").leaves, ["달"]);
         assert!(plain_query("  ").leaves.is_empty());
+    }
+
+    #[test]
+    fn compatibility_characters_are_their_letters() {
+        assert_eq!(terms("2 ㎉ ＰＤＦ① ﬁle"), ["2", "kcal", "pdf1", "file"]);
+        assert_eq!(plain_query("kcal").leaves, ["kcal"]);
+        assert_eq!(plain_query("㎉").leaves, ["kcal"]);
+        assert_eq!(plain_query("ＬａＴｅＸ").leaves, ["latex"]);
+        // Hangul letters alone stay letters (n-grams, as in the archives);
+        // circled syllables are the syllable.
+        assert_eq!(terms("ㄱㄴ ㉮"), ["ㄱ", "ㄱㄴ", "ㄴ", "가"]);
+        assert_eq!(terms("서울 Seoul"), ["서", "서울", "울", "seoul"]);
+    }
+
+    #[test]
+    fn latin_and_hangul_run_together_are_found_in_any_form() {
+        let page = terms("luatex과 xetex이라는 유니코드 텍 엔진");
+        for typed in [
+            "xetex이라는",
+            "xetex",
+            "이라는",
+            "xetex 이라는",
+            "XeTeX이라는",
+        ] {
+            let q = plain_query(typed);
+            assert!(!q.leaves.is_empty());
+            for leaf in &q.leaves {
+                assert!(page.contains(leaf), "{typed}: {leaf} not on the page");
+            }
+        }
     }
 
     #[test]

@@ -163,16 +163,23 @@ impl<'g> TextDevice<'g> {
         let origin = t * Point::ZERO;
         let up = t * Point::new(0.0, 1000.0) - origin;
         let em = finite_or(up.hypot(), 1.0).max(1e-6);
-        let (dir, end) = match mode {
+        let (origin, dir, end) = match mode {
             WritingMode::Horizontal => {
                 let adv = advance(glyph).unwrap_or(500.0);
                 let end = t * Point::new(adv, 0.0);
-                let unit = t * Point::new(1000.0, 0.0) - origin;
-                (normalized(unit, Vec2::new(1.0, 0.0)), end)
+                let unit = normalized(t * Point::new(1000.0, 0.0) - origin, Vec2::new(1.0, 0.0));
+                // A mirrored glyph (the reversed E of the XeTeX logo, drawn
+                // with \reflectbox) runs backwards from its origin; it
+                // still sits in the line, so it is read from its left edge.
+                if is_mirrored(t) {
+                    (end, -unit, origin)
+                } else {
+                    (origin, unit, end)
+                }
             }
             WritingMode::Vertical => {
                 let down = normalized(-up, Vec2::new(0.0, -1.0));
-                (down, origin + down * em)
+                (origin, down, origin + down * em)
             }
         };
         if let Some(pen) = self.pen {
@@ -244,6 +251,13 @@ impl<'g> TextDevice<'g> {
             self.out.pop();
         }
     }
+}
+
+/// Whether the glyph is drawn reflected: its advance and its up vector
+/// turn the other way round than in ordinary text.
+fn is_mirrored(t: Affine) -> bool {
+    let [a, b, c, d, _, _] = t.as_coeffs();
+    a * d - b * c < 0.0
 }
 
 fn advance(glyph: &Glyph<'_>) -> Option<f64> {
@@ -380,6 +394,20 @@ mod tests {
         ]]))
         .unwrap();
         assert_eq!(doc.pages[0], "left right\nabcd");
+    }
+
+    #[test]
+    fn a_mirrored_letter_stays_in_its_word() {
+        // The XeTeX logo: X, a reflected E set a little lower, TeX; and a
+        // Korean word right after it.
+        let doc = text(pdf(&[vec![
+            Run::at(72.0, 700.0, "X"),
+            Run::mirrored(79.5, 697.0, 7.3, "E"),
+            Run::at(86.5, 700.0, "TeX"),
+            Run::at(108.5, 700.0, "이라는"),
+        ]]))
+        .unwrap();
+        assert_eq!(doc.pages[0], "XETeX이라는");
     }
 
     #[test]
