@@ -325,6 +325,14 @@ fn a_kind_filter_narrows_the_results_without_javascript() {
         "{links:?}"
     );
 
+    // Switching language keeps the query and the kind.
+    let english = format!("?q={}&amp;kind=video&amp;lang=en\"", enc(q));
+    assert!(page.contains(&english), "{page}");
+    let en = s
+        .get(&format!("/search?q={}&kind=video&lang=en", enc(q)))
+        .text();
+    assert_eq!(result_links(&en).len(), links.len(), "{en}");
+
     // Searching again from the header of a filtered page stays within the
     // kind: the box's form carries it (and only there).
     let form = search_form_fields(&page);

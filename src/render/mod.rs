@@ -123,17 +123,20 @@ pub struct SearchView<'a> {
 
 /// Wraps page content in the common frame: header, search box, language switch.
 pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -> String {
-    page_searching(ui, title, q, scope, None, content)
+    page_searching(ui, title, q, scope, None, "", content)
 }
 
 /// `page` whose search box also keeps the results' kind filter (`kind`,
-/// on a filtered results page): searching again stays within it.
+/// on a filtered results page): searching again stays within it. `here`
+/// is the page's own query (`q=…&kind=…&`, escaped for a URL), which the
+/// language links keep: switching language shows the same results.
 fn page_searching(
     ui: &Ui,
     title: &str,
     q: &str,
     scope: Option<&str>,
     kind: Option<&str>,
+    here: &str,
     content: &str,
 ) -> String {
     let s = ui.s();
@@ -174,12 +177,12 @@ fn page_searching(
             format!("/close?token={}", crate::session::close_token()),
         )
         .text("hide_url", ui.link("/hide"))
-        .html("lang_switch", lang_switch(ui))
+        .html("lang_switch", lang_switch(ui, here))
         .html("content", content);
     render("layout", &vars, s)
 }
 
-fn lang_switch(ui: &Ui) -> String {
+fn lang_switch(ui: &Ui, here: &str) -> String {
     Lang::ALL
         .iter()
         .map(|&l| {
@@ -188,7 +191,10 @@ fn lang_switch(ui: &Ui) -> String {
                 format!("<strong lang=\"{l}\" aria-current=\"true\">{label}</strong>")
             } else {
                 // A plain link: the server reads `lang` from the URL, no cookie.
-                format!("<a lang=\"{l}\" hreflang=\"{l}\" href=\"?lang={l}\">{label}</a>")
+                format!(
+                    "<a lang=\"{l}\" hreflang=\"{l}\" href=\"?{}lang={l}\">{label}</a>",
+                    escape(here)
+                )
             }
         })
         .collect::<Vec<_>>()
@@ -343,7 +349,28 @@ pub fn search(ui: &Ui, v: &SearchView) -> String {
             .html("pager", pager),
         s,
     );
-    page_searching(ui, v.q, v.q, v.scope.map(|(id, _)| id), v.only, &content)
+    let mut here = String::new();
+    if !v.q.is_empty() {
+        here.push_str(&format!("q={}&", urls::query_escape(v.q)));
+    }
+    if let Some((id, _)) = v.scope {
+        here.push_str(&format!("zim={}&", urls::query_escape(id)));
+    }
+    if let Some(k) = v.only {
+        here.push_str(&format!("kind={}&", urls::query_escape(k)));
+    }
+    if v.offset > 0 {
+        here.push_str(&format!("offset={}&", v.offset));
+    }
+    page_searching(
+        ui,
+        v.q,
+        v.q,
+        v.scope.map(|(id, _)| id),
+        v.only,
+        &here,
+        &content,
+    )
 }
 
 fn pager(ui: &Ui, v: &SearchView) -> String {
@@ -576,5 +603,36 @@ mod tests {
             "{out}"
         );
         assert!(!search(&ui, &view(None)).contains("name=\"kind\""));
+    }
+
+    #[test]
+    fn the_language_links_of_a_results_page_keep_its_query() {
+        let v = SearchView {
+            notice: None,
+            q: "국민 a&b",
+            scope: None,
+            only: Some("document"),
+            kinds: vec![("document", 30)],
+            total: 30,
+            results: vec![],
+            offset: 20,
+            page_size: 20,
+        };
+        let out = search(&Ui::new(Lang::Ko, false), &v);
+        assert!(
+            out.contains(
+                "href=\"?q=%EA%B5%AD%EB%AF%BC%20a%26b&amp;kind=document&amp;offset=20&amp;lang=en\""
+            ),
+            "{out}"
+        );
+        let home = home(
+            &Ui::new(Lang::Ko, false),
+            &HomeView {
+                archives: vec![],
+                sections: vec![],
+                welcome_html: None,
+            },
+        );
+        assert!(home.contains("href=\"?lang=en\""), "{home}");
     }
 }
