@@ -45,6 +45,15 @@ pub fn start(opts: &ServeOptions, dir: &Path) -> io::Result<Running> {
 
 /// [`start`], with the switch that the close control pulls.
 pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Result<Running> {
+    start_parts(opts, dir, stopper).map(|(running, _)| running)
+}
+
+/// [`start_with`], also giving the drive index (for tests of its reader).
+fn start_parts(
+    opts: &ServeOptions,
+    dir: &Path,
+    stopper: Stopper,
+) -> io::Result<(Running, Arc<crate::driveindex::DriveIndex>)> {
     let cache_bytes = usize::try_from(opts.cache_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
     let cache = Arc::new(ClusterCache::new(cache_bytes));
     let catalog = Catalog::build(dir, cache);
@@ -85,9 +94,9 @@ pub fn start_with(opts: &ServeOptions, dir: &Path, stopper: Stopper) -> io::Resu
     // first page (suggestions keep to plain prefixes until they are ready).
     indexes.build_in_background(to_build);
     // The drive index: what `prepare` wrote, checked, then the rest read
-    // in the background.
-    crate::driveindex::background::start(drive, drive_root, drive_sources);
-    Ok(running)
+    // in the background, until the server stops.
+    let reader = crate::driveindex::background::start(drive.clone(), drive_root, drive_sources);
+    Ok((running.on_shutdown(move || reader.stop()), drive))
 }
 
 /// The drive's `archive-scripts.txt`, if the packer wrote one.
@@ -188,4 +197,43 @@ fn serve(opts: ServeOptions) -> i32 {
     // that: no socket is made but the listener.
     std::mem::forget(running);
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_drive_reader_stops_with_the_server() {
+        let dir =
+            std::env::temp_dir().join(format!("driveshelf-serve-stop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("pages")).unwrap();
+        for i in 0..5 {
+            std::fs::write(
+                dir.join(format!("pages/p{i}.md")),
+                format!("# {i}\n\nwords"),
+            )
+            .unwrap();
+        }
+        // The reader waits before its first file while this is there (up
+        // to a minute): only the stop can end it sooner.
+        std::fs::write(dir.join(crate::driveindex::background::TEST_HOLD), b"").unwrap();
+        let opts = ServeOptions {
+            dir: Some(dir.clone()),
+            port: 0,
+            open_browser: false,
+            ..ServeOptions::default()
+        };
+        let (running, drive) = start_parts(&opts, &dir, Stopper::new()).unwrap();
+        let before = drive.status();
+        assert!(before.running, "{before:?}");
+        assert_eq!(before.total, 5, "{before:?}");
+        running.shutdown();
+        let after = drive.status();
+        assert!(!after.running, "still reading after shutdown: {after:?}");
+        assert_eq!(after.done, 0, "{after:?}");
+        assert!(drive.sources().is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

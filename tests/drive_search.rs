@@ -243,6 +243,21 @@ fn a_kind_filter_narrows_the_results_without_javascript() {
     assert_eq!(sum, all_total);
     let (n, _) = every_hit(&s, q, Some("nonsense"));
     assert_eq!(n, all_total, "an unknown kind is everything");
+
+    // Counts per kind, the same whichever kind is shown: each is that
+    // kind's total, and together they are everything's.
+    let counts = api_kind(&s, q, None, 0)["counts"].clone();
+    for kind in [None, Some("article"), Some("document"), Some("video")] {
+        assert_eq!(api_kind(&s, q, kind, 0)["counts"], counts, "{kind:?}");
+    }
+    let mut sum = 0;
+    for kind in ["article", "document", "video", "audio", "page"] {
+        let n = counts[kind].as_u64().unwrap_or_else(|| panic!("{counts}"));
+        assert_eq!(n, api_kind(&s, q, Some(kind), 0)["total"], "{kind}");
+        assert!(n > 0, "{kind}: {counts}");
+        sum += n;
+    }
+    assert_eq!(sum, all_total, "{counts}");
     let pages = all.iter().filter(|(k, _)| k == "page").count();
     assert!(pages > 20, "{pages} pages: more than one page of results");
 
@@ -251,18 +266,34 @@ fn a_kind_filter_narrows_the_results_without_javascript() {
     let page = s
         .get(&format!("/search?q={}&kind=page&lang=en", enc(q)))
         .text();
+    let count = |k: &str| counts[k].as_u64().unwrap_or_default();
     assert!(
-        page.contains("<strong class=\"current\">Pages</strong>"),
+        page.contains(&format!(
+            "<strong class=\"current\">Pages ({})</strong>",
+            count("page")
+        )),
         "{page}"
     );
-    for k in ["article", "document", "video", "audio"] {
+    for (k, label) in [
+        ("article", "Encyclopedias"),
+        ("document", "Newspapers"),
+        ("video", "Films"),
+        ("audio", "Radio"),
+    ] {
         assert!(
-            page.contains(&format!("?q={}&amp;kind={k}&amp;lang=en\"", enc(q))),
+            page.contains(&format!(
+                "?q={}&amp;kind={k}&amp;lang=en\">{label} ({})</a>",
+                enc(q),
+                count(k)
+            )),
             "{k}: {page}"
         );
     }
     assert!(
-        page.contains(&format!("href=\"/search?q={}&amp;lang=en\"", enc(q))),
+        page.contains(&format!(
+            "href=\"/search?q={}&amp;lang=en\">Everything ({all_total})</a>",
+            enc(q)
+        )),
         "everything: {page}"
     );
     let first = result_links(&page);
@@ -281,7 +312,10 @@ fn a_kind_filter_narrows_the_results_without_javascript() {
     // Films: only the film, by its subtitles; the page says which filter.
     let page = s.get(&format!("/search?q={}&kind=video", enc(q))).text();
     assert!(
-        page.contains("<strong class=\"current\">영화</strong>"),
+        page.contains(&format!(
+            "<strong class=\"current\">영화 ({})</strong>",
+            count("video")
+        )),
         "{page}"
     );
     let links = result_links(&page);
@@ -290,6 +324,26 @@ fn a_kind_filter_narrows_the_results_without_javascript() {
         links.iter().all(|l| l.starts_with("/view/videos/film.mp4")),
         "{links:?}"
     );
+
+    // Switching language keeps the query and the kind.
+    let english = format!("?q={}&amp;kind=video&amp;lang=en\"", enc(q));
+    assert!(page.contains(&english), "{page}");
+    let en = s
+        .get(&format!("/search?q={}&kind=video&lang=en", enc(q)))
+        .text();
+    assert_eq!(result_links(&en).len(), links.len(), "{en}");
+
+    // Searching again from the header of a filtered page stays within the
+    // kind: the box's form carries it (and only there).
+    let form = search_form_fields(&page);
+    assert!(form.contains(&("kind".into(), "video".into())), "{form:?}");
+    let again = format!("/search?q={}&kind=video", enc("speak"));
+    assert_eq!(form_url("speak", &form), again);
+    let links = result_links(&s.get(&again).text());
+    assert_eq!(links, ["/view/videos/film.mp4?t=10"], "{again}");
+    let unfiltered = s.get(&format!("/search?q={}", enc(q))).text();
+    let form = search_form_fields(&unfiltered);
+    assert!(form.iter().all(|(n, _)| n != "kind"), "{form:?}");
 
     // Within one archive there is nothing to filter.
     let zim = s.get("/api/catalog").json()["zims"][0]["id"]
@@ -300,6 +354,30 @@ fn a_kind_filter_narrows_the_results_without_javascript() {
         .get(&format!("/search?q={}&zim={}", enc(q), enc(&zim)))
         .text();
     assert!(!page.contains("class=\"kinds\""), "{page}");
+}
+
+/// The hidden fields of the header's search form (name, value), in order.
+fn search_form_fields(page: &str) -> Vec<(String, String)> {
+    let start = page.find("<form class=\"search\"").expect("a search form");
+    let form = &page[start..start + page[start..].find("</form>").expect("form end")];
+    let attr = |tag: &str, name: &str| {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..].split('"').next()?.to_string())
+    };
+    form.split("<input")
+        .skip(1)
+        .filter(|tag| attr(tag, "type").as_deref() == Some("hidden"))
+        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value")?)))
+        .collect()
+}
+
+/// The URL a browser asks for when the form is sent with `q` typed.
+fn form_url(q: &str, hidden: &[(String, String)]) -> String {
+    let mut url = format!("/search?q={}", enc(q));
+    for (n, v) in hidden {
+        url.push_str(&format!("&{n}={}", enc(v)));
+    }
+    url
 }
 
 #[test]

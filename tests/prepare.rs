@@ -153,6 +153,11 @@ fn a_file_that_is_not_ours_is_left_alone() {
 }
 
 fn index_finding(dir: &Path) -> (String, String) {
+    finding_at(dir, ".driveshelf/search.index").unwrap_or_else(|| panic!("no index entry"))
+}
+
+/// `check`'s first finding about `path` (code, level), if it says one.
+fn finding_at(dir: &Path, path: &str) -> Option<(String, String)> {
     let out = Command::new(env!("CARGO_BIN_EXE_driveshelf"))
         .args(["check", "--json", "--quick"])
         .arg(dir)
@@ -163,13 +168,65 @@ fn index_finding(dir: &Path) -> (String, String) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["path"] == ".driveshelf/search.index")
-        .unwrap_or_else(|| panic!("no index entry: {v}"));
+        .find(|e| e["path"] == path)?;
     let f = &e["findings"][0];
-    (
+    Some((
         f["code"].as_str().unwrap().to_string(),
         f["level"].as_str().unwrap().to_string(),
-    )
+    ))
+}
+
+#[test]
+fn title_indexes_of_archives_gone_are_reported_then_removed() {
+    let d = temp_dir("prepare-orphans");
+    let zim = sample_bundle().join("wikipedia/wikisource_ko_constitution_2024-02.zim");
+    std::fs::create_dir_all(d.join("wiki")).unwrap();
+    for name in ["wiki/kept.zim", "wiki/gone.zim"] {
+        std::fs::copy(&zim, d.join(name)).unwrap();
+    }
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    let titles = d.join(".driveshelf/titles");
+    assert!(titles.join("wiki~gone.zim.titles").is_file(), "{out}");
+    // What is not ours in our folder is never touched, orphan or not.
+    std::fs::write(titles.join("notes.titles"), "someone else's").unwrap();
+    std::fs::remove_file(d.join("wiki/gone.zim")).unwrap();
+
+    let orphan = ".driveshelf/titles/wiki~gone.zim.titles";
+    assert_eq!(
+        finding_at(&d, orphan),
+        Some(("title_index_orphan".into(), "warning".into()))
+    );
+    assert_eq!(finding_at(&d, ".driveshelf/titles/notes.titles"), None);
+    assert_eq!(
+        finding_at(&d, ".driveshelf/titles/wiki~kept.zim.titles"),
+        Some(("title_index_ok".into(), "info".into()))
+    );
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("wiki~gone.zim.titles: 지움: 아카이브가 드라이브에 없습니다 / removed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("wiki~kept.zim.titles: 변화 없음 / unchanged"),
+        "{out}"
+    );
+    assert!(!titles.join("wiki~gone.zim.titles").exists());
+    assert!(titles.join("wiki~kept.zim.titles").is_file());
+    assert_eq!(
+        std::fs::read(titles.join("notes.titles")).unwrap(),
+        b"someone else's"
+    );
+    assert_eq!(finding_at(&d, orphan), None);
+
+    // Every archive gone: their indexes go too.
+    std::fs::remove_file(d.join("wiki/kept.zim")).unwrap();
+    let (code, out) = prepare(&d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("wiki~kept.zim.titles: 지움"), "{out}");
+    assert!(!titles.join("wiki~kept.zim.titles").exists());
+    assert!(titles.join("notes.titles").is_file());
 }
 
 #[test]

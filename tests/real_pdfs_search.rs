@@ -7,19 +7,25 @@
 //! nowhere else on the drive are searched over HTTP; the hit must name that
 //! file and that page, and its link must open on that page. Run twice: on a
 //! drive the server reads in the background, and on the same drive after
-//! `driveshelf prepare`. Prints the table of misses.
+//! `driveshelf prepare`. Prints every miss with pdftotext's text around the
+//! word, ours on the same page, and the query terms our page lacks.
 
 mod common;
 
 use common::drive::{api, wait_until_read};
 use common::pdfs::{have_poppler, no_unicode_maps, pdftotext, sample_and_real_pdfs, words};
 use common::*;
+use driveshelf::fulltext::{index_terms, plain_query};
+use driveshelf::pdf::{extract_text, Budget};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use unicode_normalization::UnicodeNormalization;
 
-/// Share of the planted words that must lead to their page.
-const MIN_SHARE: f64 = 0.95;
+/// Share of the planted words that must lead to their page (682 of 692
+/// on Debian 13's texlive-lang-korean docs; what is left is listed with
+/// each miss's reason when the test runs).
+const MIN_SHARE: f64 = 0.985;
 /// Words tried per page (the rarest first).
 const PER_PAGE: usize = 2;
 
@@ -46,6 +52,8 @@ struct Probe {
     word: String,
     file: String,
     page: u32,
+    /// The PDF it was read from (for explaining a miss).
+    source: PathBuf,
 }
 
 /// Copies the PDFs into `drive/newspapers/` under names of their own and
@@ -56,6 +64,7 @@ fn lay_out(drive: &Path, sources: &[PathBuf]) -> Vec<Probe> {
     // word → every (file, page) it is read on.
     let mut seen: HashMap<String, Vec<(String, u32)>> = HashMap::new();
     let mut pages: BTreeMap<(String, u32), Vec<String>> = BTreeMap::new();
+    let mut sources_by_file: HashMap<String, PathBuf> = HashMap::new();
     for (i, src) in sources.iter().enumerate() {
         if no_unicode_maps(src) {
             println!("{}: no font maps to Unicode; left out", src.display());
@@ -69,6 +78,7 @@ fn lay_out(drive: &Path, sources: &[PathBuf]) -> Vec<Probe> {
         let name = format!("{i:02}-{stem}.pdf");
         std::fs::copy(src, dest.join(&name)).unwrap();
         let rel = format!("newspapers/{name}");
+        sources_by_file.insert(rel.clone(), src.clone());
         for page in 1..=count {
             let Some(text) = pdftotext(src, Some(page)) else {
                 continue;
@@ -107,6 +117,7 @@ fn lay_out(drive: &Path, sources: &[PathBuf]) -> Vec<Probe> {
                 word: w.clone(),
                 file: file.clone(),
                 page,
+                source: sources_by_file.get(&file).cloned().unwrap_or_default(),
             });
         }
     }
@@ -137,12 +148,13 @@ fn search_all(s: &Server, probes: &[Probe]) -> Vec<String> {
                 })
                 .unwrap_or_default();
             misses.push(format!(
-                "{:<24} {} p.{}  (total {}, first: {})",
+                "{:<24} {} p.{}  (total {}, first: {})\n{}",
                 p.word,
                 p.file,
                 p.page,
                 r["total"],
-                got.join(", ")
+                got.join(", "),
+                explain(p)
             ));
             continue;
         };
@@ -165,6 +177,61 @@ fn search_all(s: &Server, probes: &[Probe]) -> Vec<String> {
     misses
 }
 
+/// `width` characters either side of the first place `word` is in `text`
+/// (both NFKC and lower-cased, as the words are compared).
+fn around(text: &str, word: &str, width: usize) -> Option<String> {
+    let norm: Vec<char> = text
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .chars()
+        .collect();
+    let w: Vec<char> = word.chars().collect();
+    let at = norm
+        .windows(w.len().max(1))
+        .position(|c| c == w.as_slice())?;
+    let from = at.saturating_sub(width);
+    let to = (at + w.len() + width).min(norm.len());
+    Some(norm[from..to].iter().collect::<String>().replace('\n', "⏎"))
+}
+
+/// Why a word was missed: pdftotext's text around it, ours on the same
+/// page, and the terms the query asks for that our page lacks.
+fn explain(p: &Probe) -> String {
+    let theirs = pdftotext(&p.source, Some(p.page)).unwrap_or_default();
+    let ours = extract_text(&p.source, &Budget::default())
+        .ok()
+        .and_then(|d| d.pages.get(p.page as usize - 1).cloned())
+        .unwrap_or_default();
+    let mut page_terms = std::collections::HashSet::new();
+    index_terms(&ours, |t| {
+        page_terms.insert(t.to_string());
+    });
+    let query = plain_query(&p.word);
+    let lacking: Vec<&String> = query
+        .leaves
+        .iter()
+        .filter(|t| !page_terms.contains(*t))
+        .collect();
+    // Where ours should have it: around the start of the word, else its end.
+    let prefix: String = p.word.chars().take(2).collect();
+    let suffix: String = {
+        let cs: Vec<char> = p.word.chars().collect();
+        cs[cs.len().saturating_sub(2)..].iter().collect()
+    };
+    let ours_around = around(&ours, &p.word, 20)
+        .or_else(|| around(&ours, &prefix, 20))
+        .or_else(|| around(&ours, &suffix, 20))
+        .unwrap_or_else(|| "(not on the page)".into());
+    format!(
+        "      pdftotext: {:?}\n      ours:      {:?}\n      query terms {:?}, not on our page {:?}",
+        around(&theirs, &p.word, 20).unwrap_or_default(),
+        ours_around,
+        query.leaves,
+        lacking
+    )
+}
+
 fn report(label: &str, probes: &[Probe], misses: &[String]) {
     let share = 1.0 - misses.len() as f64 / probes.len().max(1) as f64;
     println!(
@@ -173,6 +240,26 @@ fn report(label: &str, probes: &[Probe], misses: &[String]) {
         probes.len(),
         share * 100.0
     );
+    // Per file: words tried, words that led to their page.
+    let mut per_file: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for p in probes {
+        per_file.entry(p.file.as_str()).or_default().0 += 1;
+    }
+    for m in misses {
+        if let Some(file) = m.split_whitespace().nth(1) {
+            if let Some(e) = per_file.get_mut(file) {
+                e.1 += 1;
+            }
+        }
+    }
+    for (file, (tried, missed)) in &per_file {
+        println!(
+            "  {file:<56} {:>4} of {:>4} ({:.1} %)",
+            tried - missed,
+            tried,
+            (tried - missed) as f64 * 100.0 / (*tried).max(1) as f64
+        );
+    }
     for m in misses {
         println!("  missed: {m}");
     }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Memory the background index may hold in all (texts and postings). Past
@@ -65,9 +66,39 @@ pub fn index_source(
     outcome
 }
 
+/// The background reader, to stop with the server.
+pub struct Reader {
+    index: Arc<DriveIndex>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// How long `Reader::stop` waits for the thread: past it (a PDF still under
+/// way) the thread ends on its own after that file, within its budget.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
+impl Reader {
+    /// Asks the reader to stop before its next file (or while it waits),
+    /// and waits for it a moment. Nothing is added to the index after.
+    pub fn stop(self) {
+        self.index.stopping.store(true, Ordering::SeqCst);
+        let Some(thread) = self.thread else { return };
+        let deadline = Instant::now() + STOP_WAIT;
+        while !thread.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn stopping(index: &DriveIndex) -> bool {
+    index.stopping.load(Ordering::SeqCst)
+}
+
 /// Opens the prepared index of the drive at `root` (if any), then reads
 /// what it lacks, all in one background thread.
-pub fn start(index: Arc<DriveIndex>, root: PathBuf, sources: Vec<SourceFile>) {
+pub fn start(index: Arc<DriveIndex>, root: PathBuf, sources: Vec<SourceFile>) -> Reader {
     index.total.store(sources.len(), Ordering::Relaxed);
     index.done.store(0, Ordering::Relaxed);
     index.running.store(true, Ordering::Relaxed);
@@ -94,7 +125,7 @@ pub fn start(index: Arc<DriveIndex>, root: PathBuf, sources: Vec<SourceFile>) {
             idx.end_opening();
             lower_priority();
             #[cfg(debug_assertions)]
-            test_hold(&root);
+            test_hold(&idx, &root);
             run(&idx, &sources, memory_limit());
             idx.running.store(false, Ordering::Relaxed);
         });
@@ -102,11 +133,15 @@ pub fn start(index: Arc<DriveIndex>, root: PathBuf, sources: Vec<SourceFile>) {
         index.end_opening();
         index.running.store(false, Ordering::Relaxed);
     }
+    Reader {
+        index,
+        thread: started.ok(),
+    }
 }
 
 /// Starts the background reader of `sources` (what the catalog holds),
 /// without a prepared index.
-pub fn spawn(index: Arc<DriveIndex>, sources: Vec<SourceFile>) {
+pub fn spawn(index: Arc<DriveIndex>, sources: Vec<SourceFile>) -> Reader {
     index.total.store(sources.len(), Ordering::Relaxed);
     index.done.store(0, Ordering::Relaxed);
     index.running.store(true, Ordering::Relaxed);
@@ -120,6 +155,10 @@ pub fn spawn(index: Arc<DriveIndex>, sources: Vec<SourceFile>) {
         });
     if started.is_err() {
         index.running.store(false, Ordering::Relaxed);
+    }
+    Reader {
+        index,
+        thread: started.ok(),
     }
 }
 
@@ -140,6 +179,9 @@ fn run(index: &DriveIndex, sources: &[SourceFile], limit: u64) {
     let mut held: u64 = 0;
     let mut last = Instant::now();
     for (src, st) in sources.iter().zip(stamps) {
+        if stopping(index) {
+            return;
+        }
         if let Some((size, mtime)) = st {
             if !index.has_current(&src.rel, size, mtime) {
                 index_source(&mut builder, src, size, mtime, &budget);
@@ -159,7 +201,7 @@ fn run(index: &DriveIndex, sources: &[SourceFile], limit: u64) {
             last = Instant::now();
         }
     }
-    if !builder.is_empty() {
+    if !builder.is_empty() && !stopping(index) {
         if let Ok(seg) = builder.freeze() {
             index.add_segment(seg);
         }
@@ -188,10 +230,10 @@ fn lower_priority() {
 pub const TEST_HOLD: &str = ".driveshelf-test-hold";
 
 #[cfg(debug_assertions)]
-fn test_hold(root: &std::path::Path) {
+fn test_hold(index: &DriveIndex, root: &std::path::Path) {
     let hold = root.join(TEST_HOLD);
     let until = Instant::now() + Duration::from_secs(60);
-    while hold.exists() && Instant::now() < until {
+    while hold.exists() && Instant::now() < until && !stopping(index) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }

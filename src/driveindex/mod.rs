@@ -39,6 +39,9 @@ pub struct DriveIndex {
     total: AtomicUsize,
     done: AtomicUsize,
     running: AtomicBool,
+    /// Set when the server stops: the background reader ends after the
+    /// file it is reading.
+    stopping: AtomicBool,
     memory_full: AtomicBool,
     /// Where the prepared index stands: none, loaded, or why not.
     prepared: RwLock<Option<Result<(), String>>>,
@@ -75,7 +78,11 @@ pub struct Ranked {
 }
 
 pub struct RankedResults {
+    /// Units ranked (of the kinds kept).
     pub total: u64,
+    /// Units matching, of every kind not hidden, by `ItemKind` (its
+    /// number): the results page's counts per kind, from the same walk.
+    pub by_kind: [u64; 4],
     /// Best first; at most the number asked for.
     pub hits: Vec<Ranked>,
     /// Words to mark in snippets.
@@ -222,9 +229,24 @@ impl DriveIndex {
         want: usize,
         hide: &dyn Fn(&segment::SourceRec) -> bool,
     ) -> RankedResults {
+        self.rank_counted(q, want, hide, &|_| true)
+    }
+
+    /// `rank_where`, ranking (and counting in `total`) only the units of
+    /// the sources `keep` accepts; every unit `hide` leaves in is counted
+    /// in `by_kind`, so that one walk gives the results of one kind and the
+    /// count of each.
+    pub fn rank_counted(
+        &self,
+        q: &str,
+        want: usize,
+        hide: &dyn Fn(&segment::SourceRec) -> bool,
+        keep: &dyn Fn(&segment::SourceRec) -> bool,
+    ) -> RankedResults {
         let query = plain_query(q);
         let mut out = RankedResults {
             total: 0,
+            by_kind: [0; 4],
             hits: Vec::new(),
             highlight: query.highlight.clone(),
         };
@@ -242,7 +264,7 @@ impl DriveIndex {
         for seg in &segments {
             doccount += seg.unit_count() as u64;
             total_len += seg.total_len;
-            for leaf in &query.leaves {
+            for leaf in query.leaves.iter().chain(&query.boost) {
                 let n = seg.term(leaf).map_or(0, |t| t.df);
                 let e = df.entry(leaf.as_str()).or_insert(0);
                 *e = e.saturating_add(n);
@@ -255,24 +277,29 @@ impl DriveIndex {
             for (m, s) in mask.iter_mut().zip(seg.sources()) {
                 *m = *m || hide(s);
             }
+            let kept: Vec<bool> = seg.sources().iter().map(keep).collect();
             // A segment whose blob cannot be read gives nothing, not an error
             // page: the rest still answers.
-            let Ok(found) = seg.matches(&query.leaves, &df, &bm25, &mask) else {
+            let Ok(found) = seg.matches(&query.leaves, &query.boost, &df, &bm25, &mask) else {
                 continue;
             };
-            out.total += found.len() as u64;
-            let base = pool.len();
-            pool.extend(
-                found
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (unit, score))| Ranked {
+            for (unit, score) in found {
+                let source = seg.unit(unit).map_or(usize::MAX, |u| u.source as usize);
+                if let Some(s) = seg.sources().get(source) {
+                    if let Some(n) = out.by_kind.get_mut(s.kind as usize) {
+                        *n += 1;
+                    }
+                }
+                if kept.get(source).copied().unwrap_or(false) {
+                    out.total += 1;
+                    pool.push(Ranked {
                         score,
                         seg: seg.clone(),
                         unit,
-                        order: base + i,
-                    }),
-            );
+                        order: pool.len(),
+                    });
+                }
+            }
         }
         // Only the best `want` are sorted: a common word's thousands of
         // pages are scored, not ordered.

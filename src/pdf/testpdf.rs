@@ -11,6 +11,10 @@ pub struct Run<'a> {
     pub y: f32,
     pub size: f32,
     pub text: &'a str,
+    /// Drawn reflected left to right (as `\reflectbox` draws it): each
+    /// glyph runs backwards from its origin, so the run starts at its
+    /// right end.
+    pub mirrored: bool,
 }
 
 impl<'a> Run<'a> {
@@ -20,6 +24,16 @@ impl<'a> Run<'a> {
             y,
             size: 12.0,
             text,
+            mirrored: false,
+        }
+    }
+
+    /// A run drawn reflected whose left edge is at `x`, `width` wide.
+    pub fn mirrored(x: f32, y: f32, width: f32, text: &'a str) -> Run<'a> {
+        Run {
+            x: x + width,
+            mirrored: true,
+            ..Run::at(x, y, text)
         }
     }
 }
@@ -129,8 +143,11 @@ fn content_stream(runs: &[Run<'_>]) -> Vec<u8> {
     let mut s = Vec::new();
     for r in runs {
         s.extend_from_slice(b"BT\n");
+        let sx = if r.mirrored { -1 } else { 1 };
         if r.text.is_ascii() {
-            s.extend_from_slice(format!("/F1 {} Tf\n{} {} Td\n(", r.size, r.x, r.y).as_bytes());
+            s.extend_from_slice(
+                format!("/F1 {} Tf\n{sx} 0 0 1 {} {} Tm\n(", r.size, r.x, r.y).as_bytes(),
+            );
             for b in r.text.bytes() {
                 if matches!(b, b'(' | b')' | b'\\') {
                     s.push(b'\\');
@@ -139,7 +156,9 @@ fn content_stream(runs: &[Run<'_>]) -> Vec<u8> {
             }
             s.extend_from_slice(b") Tj\n");
         } else {
-            s.extend_from_slice(format!("/K1 {} Tf\n{} {} Td\n<", r.size, r.x, r.y).as_bytes());
+            s.extend_from_slice(
+                format!("/K1 {} Tf\n{sx} 0 0 1 {} {} Tm\n<", r.size, r.x, r.y).as_bytes(),
+            );
             for unit in r.text.encode_utf16() {
                 s.extend_from_slice(format!("{unit:04X}").as_bytes());
             }

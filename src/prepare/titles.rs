@@ -9,7 +9,8 @@
 //! is left as it is; a stale or damaged one of ours is written again; a
 //! file by that name that is not ours is left alone and reported. Each goes
 //! to a temporary name beside it and is renamed over the old one when
-//! whole.
+//! whole. An index of ours whose archive is no longer on the drive is
+//! removed (only files that begin as ours, in our folder).
 
 use crate::bundle::Catalog;
 use crate::titleindex::stored::{self, verify};
@@ -42,6 +43,9 @@ pub enum Done {
 pub struct Report {
     /// (archive path in the bundle, what happened, titles, bytes).
     pub archives: Vec<(String, Done, u32, u64)>,
+    /// Indexes of archives no longer on the drive: (file name, removed or
+    /// why not).
+    pub orphans: Vec<(String, Result<(), String>)>,
     pub interrupted: bool,
     pub secs: f64,
 }
@@ -51,16 +55,25 @@ impl Report {
         self.archives
             .iter()
             .any(|(_, d, _, _)| matches!(d, Done::Failed(_) | Done::NotOurs))
+            || self.orphans.iter().any(|(_, r)| r.is_err())
     }
 
     pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, removed) in &self.orphans {
+            let what = match removed {
+                Ok(()) => "지움: 아카이브가 드라이브에 없습니다 / removed: its archive is no longer on the drive".to_string(),
+                Err(why) => format!("지우지 못했습니다 / could not be removed: {why}"),
+            };
+            out.push(format!("{}/{name}: {what}", display_dir()));
+        }
         if self.interrupted {
-            return vec![format!(
+            out.push(format!(
                 "{}: 중단했습니다. 이전 색인은 그대로입니다 / stopped; the previous indexes are unchanged",
                 display_dir()
-            )];
+            ));
+            return out;
         }
-        let mut out = Vec::new();
         for (rel, done, titles, bytes) in &self.archives {
             let what = match done {
                 Done::New => "새로 씀 / written".to_string(),
@@ -104,6 +117,7 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
         .iter()
         .filter_map(|z| Some((z.rel.clone(), z.archive.as_ref().ok()?.clone())))
         .collect();
+    report.orphans = remove_orphans(catalog);
     if zims.is_empty() {
         return Ok(report);
     }
@@ -189,6 +203,23 @@ pub fn write(catalog: &Catalog, stop: &AtomicBool, progress: bool) -> io::Result
     bar.finish_and_clear();
     report.secs = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Removes the title indexes of ours (and our temporary files) whose
+/// archive is not in the catalog. Archives that did not open are still on
+/// the drive: theirs stay.
+fn remove_orphans(catalog: &Catalog) -> Vec<(String, Result<(), String>)> {
+    let rels: Vec<&str> = catalog.zims.iter().map(|z| z.rel.as_str()).collect();
+    stored::orphans(&catalog.root, &rels)
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, std::fs::remove_file(&path).map_err(|e| e.to_string()))
+        })
+        .collect()
 }
 
 /// Writes a file of ours: to a temporary name in our folder, then over

@@ -112,8 +112,9 @@ pub struct SearchView<'a> {
     pub scope: Option<(&'a str, &'a str)>,
     /// The kind the results are narrowed to (`document`…), if any.
     pub only: Option<&'static str>,
-    /// The kinds offered as filters, in order (none within an archive).
-    pub kinds: Vec<&'static str>,
+    /// The kinds offered as filters, in order, each with how many results
+    /// the query finds of it (none within an archive).
+    pub kinds: Vec<(&'static str, u64)>,
     pub total: u64,
     pub results: Vec<ResultItem>,
     pub offset: usize,
@@ -122,6 +123,22 @@ pub struct SearchView<'a> {
 
 /// Wraps page content in the common frame: header, search box, language switch.
 pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -> String {
+    page_searching(ui, title, q, scope, None, "", content)
+}
+
+/// `page` whose search box also keeps the results' kind filter (`kind`,
+/// on a filtered results page): searching again stays within it. `here`
+/// is the page's own query (`q=…&kind=…&`, escaped for a URL), which the
+/// language links keep: switching language shows the same results.
+fn page_searching(
+    ui: &Ui,
+    title: &str,
+    q: &str,
+    scope: Option<&str>,
+    kind: Option<&str>,
+    here: &str,
+    content: &str,
+) -> String {
     let s = ui.s();
     let full_title = if title.is_empty() {
         ui.brand().to_string()
@@ -133,6 +150,12 @@ pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -
         hidden.push_str(&format!(
             "<input type=\"hidden\" name=\"zim\" value=\"{}\">",
             escape(id)
+        ));
+    }
+    if let Some(k) = kind {
+        hidden.push_str(&format!(
+            "<input type=\"hidden\" name=\"kind\" value=\"{}\">",
+            escape(k)
         ));
     }
     if ui.lang_in_url {
@@ -154,12 +177,12 @@ pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -
             format!("/close?token={}", crate::session::close_token()),
         )
         .text("hide_url", ui.link("/hide"))
-        .html("lang_switch", lang_switch(ui))
+        .html("lang_switch", lang_switch(ui, here))
         .html("content", content);
     render("layout", &vars, s)
 }
 
-fn lang_switch(ui: &Ui) -> String {
+fn lang_switch(ui: &Ui, here: &str) -> String {
     Lang::ALL
         .iter()
         .map(|&l| {
@@ -168,7 +191,10 @@ fn lang_switch(ui: &Ui) -> String {
                 format!("<strong lang=\"{l}\" aria-current=\"true\">{label}</strong>")
             } else {
                 // A plain link: the server reads `lang` from the URL, no cookie.
-                format!("<a lang=\"{l}\" hreflang=\"{l}\" href=\"?lang={l}\">{label}</a>")
+                format!(
+                    "<a lang=\"{l}\" hreflang=\"{l}\" href=\"?{}lang={l}\">{label}</a>",
+                    escape(here)
+                )
             }
         })
         .collect::<Vec<_>>()
@@ -323,7 +349,28 @@ pub fn search(ui: &Ui, v: &SearchView) -> String {
             .html("pager", pager),
         s,
     );
-    page(ui, v.q, v.q, v.scope.map(|(id, _)| id), &content)
+    let mut here = String::new();
+    if !v.q.is_empty() {
+        here.push_str(&format!("q={}&", urls::query_escape(v.q)));
+    }
+    if let Some((id, _)) = v.scope {
+        here.push_str(&format!("zim={}&", urls::query_escape(id)));
+    }
+    if let Some(k) = v.only {
+        here.push_str(&format!("kind={}&", urls::query_escape(k)));
+    }
+    if v.offset > 0 {
+        here.push_str(&format!("offset={}&", v.offset));
+    }
+    page_searching(
+        ui,
+        v.q,
+        v.q,
+        v.scope.map(|(id, _)| id),
+        v.only,
+        &here,
+        &content,
+    )
 }
 
 fn pager(ui: &Ui, v: &SearchView) -> String {
@@ -532,5 +579,60 @@ mod tests {
         );
         assert!(!out.contains("<script>"));
         assert!(out.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn the_search_box_keeps_the_kind_only_when_filtered() {
+        let view = |only| SearchView {
+            notice: None,
+            q: "x",
+            scope: None,
+            only,
+            kinds: vec![("article", 1), ("document", 1)],
+            total: 1,
+            results: vec![],
+            offset: 0,
+            page_size: 20,
+        };
+        let ui = Ui::new(Lang::Ko, false);
+        let out = search(&ui, &view(Some("document")));
+        assert_eq!(
+            out.matches("<input type=\"hidden\" name=\"kind\" value=\"document\">")
+                .count(),
+            1,
+            "{out}"
+        );
+        assert!(!search(&ui, &view(None)).contains("name=\"kind\""));
+    }
+
+    #[test]
+    fn the_language_links_of_a_results_page_keep_its_query() {
+        let v = SearchView {
+            notice: None,
+            q: "국민 a&b",
+            scope: None,
+            only: Some("document"),
+            kinds: vec![("document", 30)],
+            total: 30,
+            results: vec![],
+            offset: 20,
+            page_size: 20,
+        };
+        let out = search(&Ui::new(Lang::Ko, false), &v);
+        assert!(
+            out.contains(
+                "href=\"?q=%EA%B5%AD%EB%AF%BC%20a%26b&amp;kind=document&amp;offset=20&amp;lang=en\""
+            ),
+            "{out}"
+        );
+        let home = home(
+            &Ui::new(Lang::Ko, false),
+            &HomeView {
+                archives: vec![],
+                sections: vec![],
+                welcome_html: None,
+            },
+        );
+        assert!(home.contains("href=\"?lang=en\""), "{home}");
     }
 }

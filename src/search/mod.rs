@@ -84,10 +84,6 @@ impl Only {
         matches!(only, None | Some(Only::Articles))
     }
 
-    fn keeps_files(only: Option<Only>) -> bool {
-        only != Some(Only::Articles)
-    }
-
     fn keeps_kind(only: Option<Only>, k: ItemKind) -> bool {
         match only {
             None => true,
@@ -110,6 +106,39 @@ fn kind_slug(k: ItemKind) -> &'static str {
 pub struct Results {
     pub total: u64,
     pub hits: Vec<Hit>,
+    /// How many of each kind the query finds, whatever the filter (the
+    /// results page's filter line): from the same search, not one per kind.
+    pub counts: Counts,
+}
+
+/// Results of a query by kind, in `Only::ALL` order.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts([u64; 5]);
+
+impl Counts {
+    pub fn get(&self, o: Only) -> u64 {
+        Only::ALL
+            .iter()
+            .position(|&x| x == o)
+            .and_then(|i| self.0.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn add(&mut self, o: Only, n: u64) {
+        if let Some(c) = Only::ALL
+            .iter()
+            .position(|&x| x == o)
+            .and_then(|i| self.0.get_mut(i))
+        {
+            *c += n;
+        }
+    }
+
+    /// Every kind together (what the unfiltered search finds).
+    pub fn all(&self) -> u64 {
+        self.0.iter().sum()
+    }
 }
 
 /// Everything matching `q`, paged: the drive's own files first (there are
@@ -145,26 +174,45 @@ pub fn search_with(
         only
     };
     let mut res = Results::default();
-    let files = if Only::keeps_files(only) {
-        file_hits(catalog, zim, q, only)
-    } else {
-        Vec::new()
-    };
+    // The drive's files by title and description, every kind counted; the
+    // kept ones listed first.
+    let mut files = Vec::new();
+    let mut listed = HashSet::new();
+    for (k, h) in file_hits(catalog, zim, q) {
+        res.counts.add(Only::Files(k), 1);
+        listed.extend(h.place.file.clone());
+        if Only::keeps_kind(only, k) {
+            files.push(h);
+        }
+    }
     let n_files = files.len();
-    let listed: HashSet<String> = files.iter().filter_map(|h| h.place.file.clone()).collect();
     res.hits.extend(files.into_iter().skip(offset).take(limit));
 
     let text_offset = offset.saturating_sub(n_files);
     let room = limit - res.hits.len();
-    let (drive_total, others, highlight) = match drive.filter(|_| Only::keeps_files(only)) {
+    let (drive_total, others, highlight) = match drive.filter(|_| zim.is_none()) {
         Some(d) => {
             // A description or page already listed among the files above
-            // is not listed twice; a kind filtered out is not counted.
-            let r = d.rank_where(q, text_offset.saturating_add(room), &|s| {
-                !Only::keeps_kind(only, s.kind)
-                    || (matches!(s.role, Role::Description | Role::PageBody)
-                        && listed.contains(&s.item_rel))
-            });
+            // is neither listed twice nor counted; the kinds filtered out
+            // are counted, not ranked.
+            let r = d.rank_counted(
+                q,
+                text_offset.saturating_add(room),
+                &|s| {
+                    matches!(s.role, Role::Description | Role::PageBody)
+                        && listed.contains(&s.item_rel)
+                },
+                &|s| Only::keeps_kind(only, s.kind),
+            );
+            for k in [
+                ItemKind::Document,
+                ItemKind::Video,
+                ItemKind::Audio,
+                ItemKind::Page,
+            ] {
+                let n = r.by_kind.get(k as usize).copied().unwrap_or(0);
+                res.counts.add(Only::Files(k), n);
+            }
             let hits = r.hits.into_iter().map(|h| (h.score, h)).collect();
             (r.total, hits, r.highlight)
         }
@@ -173,7 +221,8 @@ pub fn search_with(
     let (archive_total, merged) = if Only::keeps_articles(only) {
         fulltext::search_merged(catalog, zim, q, text_offset, room, others)
     } else {
-        // The drive's own hits alone, already best first.
+        // The drive's own hits alone, already best first; the archives
+        // only counted.
         let page = others
             .into_iter()
             .skip(text_offset)
@@ -202,37 +251,56 @@ pub fn search_with(
         }
     }
     res.total += n_files as u64 + text_total;
-    if !Only::keeps_articles(only) {
-        return res;
-    }
     let indexed: Vec<&str> = fulltext::indexed(catalog, zim)
         .map(|z| z.id.as_str())
         .collect();
+    if !Only::keeps_articles(only) {
+        let articles = archive_count(catalog, zim, q)
+            + titles::search_excluding(catalog, zim, &indexed, q, 0, 0).total;
+        res.counts.add(Only::Articles, articles);
+        return res;
+    }
     let title_offset =
         text_offset.saturating_sub(usize::try_from(text_total).unwrap_or(usize::MAX));
     let room = limit - res.hits.len();
-    title_hits(catalog, zim, &indexed, q, title_offset, room, &mut res);
+    let titles_total = title_hits(catalog, zim, &indexed, q, title_offset, room, &mut res);
+    res.counts.add(Only::Articles, archive_total + titles_total);
     res
 }
 
-fn file_hits(catalog: &Catalog, zim: Option<&str>, q: &str, only: Option<Only>) -> Vec<Hit> {
+/// Matches in the archives' full text, counted without ranking them (a
+/// filtered search shows how many articles there are, not which).
+fn archive_count(catalog: &Catalog, zim: Option<&str>, q: &str) -> u64 {
+    if q.trim().is_empty() {
+        return 0;
+    }
+    fulltext::indexed(catalog, zim)
+        .filter_map(|z| z.fulltext().ok()?.search(q, 0, 0).ok())
+        .map(|r| r.total)
+        .sum()
+}
+
+/// The drive's files whose title or description matches, of every kind.
+fn file_hits(catalog: &Catalog, zim: Option<&str>, q: &str) -> Vec<(ItemKind, Hit)> {
     if zim.is_some() {
         return Vec::new();
     }
     items::search(catalog, q)
         .into_iter()
-        .filter(|it| Only::keeps_kind(only, item_kind(it.kind)))
-        .map(|it| Hit {
-            title: it.details().title.clone(),
-            url: urls::view(&it.rel),
-            kind: it.kind.singular(),
-            zim: None,
-            source: it.collection.clone(),
-            snippet_html: None,
-            place: Place {
-                file: Some(it.rel.clone()),
-                ..Place::default()
-            },
+        .map(|it| {
+            let hit = Hit {
+                title: it.details().title.clone(),
+                url: urls::view(&it.rel),
+                kind: it.kind.singular(),
+                zim: None,
+                source: it.collection.clone(),
+                snippet_html: None,
+                place: Place {
+                    file: Some(it.rel.clone()),
+                    ..Place::default()
+                },
+            };
+            (item_kind(it.kind), hit)
         })
         .collect()
 }
@@ -245,7 +313,7 @@ fn title_hits(
     offset: usize,
     limit: usize,
     res: &mut Results,
-) {
+) -> u64 {
     let titles = titles::search_excluding(catalog, zim, excluded, q, offset, limit);
     res.total += titles.total;
     for h in titles.hits {
@@ -259,6 +327,7 @@ fn title_hits(
             place: Place::default(),
         });
     }
+    titles.total
 }
 
 fn item_kind(k: Kind) -> ItemKind {

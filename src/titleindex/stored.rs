@@ -32,6 +32,62 @@ pub fn path_for(root: &Path, zim_rel: &str) -> PathBuf {
         .join(format!("{flat}.titles"))
 }
 
+/// Title indexes of ours in `.driveshelf/titles/` whose archive is not
+/// among `zim_rels` (removed or renamed since `prepare`), and temporary
+/// files of ours left beside them by a killed run; sorted by name. A file
+/// that is not ours is never listed. Names are compared without case: on a
+/// FAT drive `A.zim.titles` is the same file as `a.zim.titles`.
+pub fn orphans(root: &Path, zim_rels: &[&str]) -> Vec<PathBuf> {
+    let dir = root.join(".driveshelf").join("titles");
+    if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        return Vec::new();
+    }
+    let live: std::collections::HashSet<String> = zim_rels
+        .iter()
+        .filter_map(|r| {
+            Some(
+                path_for(root, r)
+                    .file_name()?
+                    .to_string_lossy()
+                    .to_lowercase(),
+            )
+        })
+        .collect();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        if !e.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let (base, temporary) = match name.split_once(".titles.tmp-") {
+            Some((b, pid)) if !pid.is_empty() && pid.bytes().all(|c| c.is_ascii_digit()) => {
+                (format!("{b}.titles"), true)
+            }
+            _ => (name.clone(), false),
+        };
+        if !base.ends_with(".titles") || live.contains(&base.to_lowercase()) {
+            continue;
+        }
+        if temporary || is_ours(&e.path()) {
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Whether the file begins like a title index of ours, of any format.
+fn is_ours(path: &Path) -> bool {
+    let Ok(f) = FileAt::open(path) else {
+        return false;
+    };
+    let mut head = [0u8; 7];
+    f.len() >= 7 && f.read_exact_at(&mut head, 0).is_ok() && &head == b"DSTITLE"
+}
+
 /// A stored index found on the drive, not yet checked.
 pub struct Stored {
     pub path: PathBuf,
@@ -175,6 +231,39 @@ fn write_for(
 mod tests {
     use super::*;
     use crate::titleindex::{Order, Result as IxResult};
+
+    #[test]
+    fn orphans_are_our_files_of_archives_not_there() {
+        let root = std::env::temp_dir().join(format!("driveshelf-orphans-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        assert!(orphans(&root, &[]).is_empty(), "no folder, nothing");
+        let dir = root.join(".driveshelf/titles");
+        std::fs::create_dir_all(dir.join("sub.titles")).unwrap();
+        let put = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+        put("wiki~ko.zim.titles", b"DSTITLE2 live");
+        put("Gone.zim.titles", b"DSTITLE2 gone");
+        put("old.zim.titles", b"DSTITLE1 an older format of ours");
+        put("gone.zim.titles.tmp-42", b"");
+        put("wiki~ko.zim.titles.tmp-7", b"");
+        put("notes.titles", b"someone else's");
+        put("x.zim.titles.tmp-abc", b"DSTITLE2");
+        put("readme.txt", b"DSTITLE2");
+        put("CASE.zim.titles", b"DSTITLE2");
+        let found = orphans(&root, &["wiki/ko.zim", "case.zim"]);
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Gone.zim.titles",
+                "gone.zim.titles.tmp-42",
+                "old.zim.titles"
+            ]
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
     use std::sync::atomic::AtomicBool;
 
     struct Two;

@@ -1,40 +1,21 @@
-//! Debian's Firefox ESR, headless, driven over WebDriver BiDi (the protocol
-//! Firefox serves on `--remote-debugging-port`), with a fresh profile whose
+//! Debian's Firefox ESR standing in for the recipients' older browsers,
+//! driven over WebDriver BiDi (see `bidi.rs`), with a fresh profile whose
 //! `user.js` sets what a test asks for — JavaScript off, MP4 or WebM off, no
-//! PDF viewer, a Korean browser — to stand in for the recipients' older
-//! browsers. (`firefox.rs` is the containment tests' driver, with its PAC
-//! wall; the two were written at the same time and could become one.)
+//! PDF viewer, a Korean browser. (`firefox.rs` is the containment tests'
+//! driver, with its PAC wall; both share `bidi.rs`.)
 //!
 //! Every non-loopback request goes to the trap proxy of `super` (answers 403,
 //! records the address), Firefox's own background services are switched off,
 //! and every wait is bounded; dropping the browser stops Firefox and removes
 //! the profile.
 
-use super::{connect, serial, Res, Trap};
-use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+pub use super::bidi::firefox_path;
+use super::bidi::Bidi;
+use super::{Res, Trap};
+use serde_json::Value;
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
 use std::time::{Duration, Instant};
-use tungstenite::{Message, WebSocket};
-
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-const CALL_TIMEOUT: Duration = Duration::from_secs(40);
-
-/// Where Firefox ESR is: `DRIVESHELF_FIREFOX`, else Debian's path.
-pub fn firefox_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("DRIVESHELF_FIREFOX") {
-        let p = PathBuf::from(p);
-        return p.is_file().then_some(p);
-    }
-    ["/usr/bin/firefox-esr", "/usr/bin/firefox"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-}
 
 /// The old-browser settings a test runs with.
 #[derive(Clone, Copy, Debug)]
@@ -71,13 +52,8 @@ pub fn launch(settings: Settings) -> Option<Firefox> {
 }
 
 pub struct Firefox {
-    child: Option<Child>,
-    home: PathBuf,
-    ws: WebSocket<TcpStream>,
-    next_id: u64,
-    context: String,
+    b: Bidi,
     trap: Trap,
-    _serial: std::sync::MutexGuard<'static, ()>,
 }
 
 fn user_js(s: Settings, trap_port: u16) -> String {
@@ -133,127 +109,16 @@ fn user_js(s: Settings, trap_port: u16) -> String {
 
 impl Firefox {
     pub fn start(exe: &Path, settings: Settings) -> Res<Firefox> {
-        let serial = serial();
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let home = std::env::temp_dir().join(format!(
-            "driveshelf-firefox-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&home);
-        let profile = home.join("profile");
-        std::fs::create_dir_all(&profile).map_err(|e| format!("profile dir: {e}"))?;
         let trap = Trap::start()?;
-        std::fs::write(profile.join("user.js"), user_js(settings, trap.port))
-            .map_err(|e| format!("user.js: {e}"))?;
-        let mut child = Command::new(exe)
-            .args(["--headless", "--no-remote", "--profile"])
-            .arg(&profile)
-            .args(["--remote-debugging-port", "0", "about:blank"])
-            .env("HOME", &home)
-            .env("MOZ_CRASHREPORTER_DISABLE", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("spawn: {e}"))?;
-        let stderr = child.stderr.take().ok_or("no stderr")?;
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            // Keeps reading (and dropping) so Firefox never blocks on a full pipe.
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(url.trim().to_string());
-                }
-            }
-        });
-        let url = match rx.recv_timeout(START_TIMEOUT) {
-            Ok(u) => u,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let _ = std::fs::remove_dir_all(&home);
-                return Err("no WebDriver BiDi address on stderr".into());
-            }
-        };
-        let ws = match connect(&format!("{url}/session")) {
-            Ok(ws) => ws,
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let _ = std::fs::remove_dir_all(&home);
-                return Err(e);
-            }
-        };
-        let mut ff = Firefox {
-            child: Some(child),
-            home,
-            ws,
-            next_id: 0,
-            context: String::new(),
-            trap,
-            _serial: serial,
-        };
-        ff.call("session.new", json!({"capabilities": {}}))?;
-        let tree = ff.call("browsingContext.getTree", json!({}))?;
-        ff.context = tree["contexts"][0]["context"]
-            .as_str()
-            .ok_or("no browsing context")?
-            .to_string();
-        Ok(ff)
-    }
-
-    /// Sends a command and waits for its answer; events in between are dropped.
-    pub fn call(&mut self, method: &str, params: Value) -> Res<Value> {
-        self.next_id += 1;
-        let id = self.next_id;
-        let msg = json!({"id": id, "method": method, "params": params}).to_string();
-        self.ws
-            .send(Message::text(msg))
-            .map_err(|e| format!("{method}: send: {e}"))?;
-        let deadline = Instant::now() + CALL_TIMEOUT;
-        while Instant::now() < deadline {
-            let m = self.ws.read().map_err(|e| format!("{method}: read: {e}"))?;
-            let Message::Text(t) = m else { continue };
-            let v: Value = serde_json::from_str(t.as_str()).map_err(|e| e.to_string())?;
-            if v["id"].as_u64() != Some(id) {
-                continue;
-            }
-            if v["type"] == "error" {
-                return Err(format!("{method}: {} {}", v["error"], v["message"]));
-            }
-            return Ok(v["result"].clone());
-        }
-        Err(format!("{method}: no answer in {CALL_TIMEOUT:?}"))
-    }
-
-    /// Loads `url` and waits until the page and its subresources are loaded.
-    pub fn navigate(&mut self, url: &str) -> Res<()> {
-        let ctx = self.context.clone();
-        self.call(
-            "browsingContext.navigate",
-            json!({"context": ctx, "url": url, "wait": "complete"}),
-        )
-        .map(|_| ())
+        let b = Bidi::start(exe, &user_js(settings, trap.port))?;
+        Ok(Firefox { b, trap })
     }
 
     /// Evaluates `expr` in the page (in a sandbox, so it works with the
     /// page's JavaScript off) and returns its value as JSON: strings,
     /// numbers and booleans as themselves.
     pub fn eval(&mut self, expr: &str) -> Res<Value> {
-        let ctx = self.context.clone();
-        let r = self.call(
-            "script.evaluate",
-            json!({
-                "expression": expr,
-                "target": {"context": ctx, "sandbox": "driveshelf-test"},
-                "awaitPromise": false,
-            }),
-        )?;
-        if r["type"] == "exception" {
-            return Err(format!("{expr}: {}", r["exceptionDetails"]));
-        }
-        Ok(r["result"]["value"].clone())
+        Ok(self.b.evaluate(expr, true, false)?["value"].clone())
     }
 
     /// Evaluates `expr` until it is `true`, for up to `timeout`.
@@ -277,23 +142,6 @@ impl Firefox {
             .as_str()
             .unwrap_or_default()
             .to_string())
-    }
-
-    /// A PNG of the viewport.
-    pub fn screenshot(&mut self, path: &Path) -> Res<()> {
-        let ctx = self.context.clone();
-        let r = self.call(
-            "browsingContext.captureScreenshot",
-            json!({"context": ctx, "origin": "document"}),
-        )?;
-        let png = r["data"]
-            .as_str()
-            .and_then(super::base64_decode)
-            .ok_or("no screenshot data")?;
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        std::fs::write(path, png).map_err(|e| e.to_string())
     }
 
     /// Addresses off this machine that Firefox tried to reach, except its
@@ -323,25 +171,15 @@ impl Firefox {
     }
 }
 
-impl Drop for Firefox {
-    fn drop(&mut self) {
-        let _ = self.call("browser.close", json!({}));
-        if let Some(mut c) = self.child.take() {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            loop {
-                match c.try_wait() {
-                    Ok(Some(_)) => break,
-                    Ok(None) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(100));
-                    }
-                    _ => {
-                        let _ = c.kill();
-                        let _ = c.wait();
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.home);
+impl Deref for Firefox {
+    type Target = Bidi;
+    fn deref(&self) -> &Bidi {
+        &self.b
+    }
+}
+
+impl DerefMut for Firefox {
+    fn deref_mut(&mut self) -> &mut Bidi {
+        &mut self.b
     }
 }

@@ -13,6 +13,7 @@
 
 #![allow(dead_code)]
 
+pub mod bidi;
 pub mod firefox;
 pub mod firefox_old;
 pub mod hostile;

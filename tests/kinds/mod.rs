@@ -16,7 +16,7 @@ pub struct PageKind {
     pub archive: bool,
 }
 
-fn first_page(catalog: &Value, list: &str, playable: Option<bool>) -> String {
+pub fn first_page(catalog: &Value, list: &str, playable: Option<bool>) -> String {
     catalog[list]
         .as_array()
         .and_then(|a| {

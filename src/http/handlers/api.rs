@@ -97,7 +97,16 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
             })
         })
         .collect();
-    Reply::json(&json!({"total": found.total, "results": results}))
+    let mut out = json!({"total": found.total, "results": results});
+    // Within one archive there is one kind: no counts.
+    if scope(app, req).is_none() {
+        let counts: serde_json::Map<String, Value> = search::Only::ALL
+            .iter()
+            .map(|&o| (o.slug().to_string(), json!(found.counts.get(o))))
+            .collect();
+        out["counts"] = Value::Object(counts);
+    }
+    Reply::json(&out)
 }
 
 pub fn catalog(app: &App, _req: &Req, _ui: &Ui, _rest: &str) -> Reply {

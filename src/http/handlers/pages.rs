@@ -140,7 +140,9 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
         scope,
         only: only.map(|o| o.slug()),
         kinds: if scope.is_none() {
-            crate::search::Only::ALL.map(|o| o.slug()).to_vec()
+            crate::search::Only::ALL
+                .map(|o| (o.slug(), found.counts.get(o)))
+                .to_vec()
         } else {
             Vec::new()
         },
