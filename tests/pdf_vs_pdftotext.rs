@@ -13,9 +13,9 @@ use driveshelf::pdf::{extract_text, Budget};
 use std::collections::HashSet;
 
 const MIN_SHARE: f64 = 0.95;
-/// Over all files together (99.3 % of 70,309 words on the sample
+/// Over all files together (99.5 % of 70,309 words on the sample
 /// newspapers and Debian 13's texlive-lang-korean docs).
-const MIN_ALL_SHARE: f64 = 0.992;
+const MIN_ALL_SHARE: f64 = 0.994;
 
 #[test]
 fn words_of_pdftotext_are_found() {

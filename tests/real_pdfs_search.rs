@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use unicode_normalization::UnicodeNormalization;
 
-/// Share of the planted words that must lead to their page (678 of 692
+/// Share of the planted words that must lead to their page (682 of 692
 /// on Debian 13's texlive-lang-korean docs; what is left is listed with
 /// each miss's reason when the test runs).
-const MIN_SHARE: f64 = 0.975;
+const MIN_SHARE: f64 = 0.985;
 /// Words tried per page (the rarest first).
 const PER_PAGE: usize = 2;
 
@@ -240,6 +240,26 @@ fn report(label: &str, probes: &[Probe], misses: &[String]) {
         probes.len(),
         share * 100.0
     );
+    // Per file: words tried, words that led to their page.
+    let mut per_file: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for p in probes {
+        per_file.entry(p.file.as_str()).or_default().0 += 1;
+    }
+    for m in misses {
+        if let Some(file) = m.split_whitespace().nth(1) {
+            if let Some(e) = per_file.get_mut(file) {
+                e.1 += 1;
+            }
+        }
+    }
+    for (file, (tried, missed)) in &per_file {
+        println!(
+            "  {file:<56} {:>4} of {:>4} ({:.1} %)",
+            tried - missed,
+            tried,
+            (tried - missed) as f64 * 100.0 / (*tried).max(1) as f64
+        );
+    }
     for m in misses {
         println!("  missed: {m}");
     }

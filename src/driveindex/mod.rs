@@ -264,7 +264,7 @@ impl DriveIndex {
         for seg in &segments {
             doccount += seg.unit_count() as u64;
             total_len += seg.total_len;
-            for leaf in &query.leaves {
+            for leaf in query.leaves.iter().chain(&query.boost) {
                 let n = seg.term(leaf).map_or(0, |t| t.df);
                 let e = df.entry(leaf.as_str()).or_insert(0);
                 *e = e.saturating_add(n);
@@ -280,7 +280,7 @@ impl DriveIndex {
             let kept: Vec<bool> = seg.sources().iter().map(keep).collect();
             // A segment whose blob cannot be read gives nothing, not an error
             // page: the rest still answers.
-            let Ok(found) = seg.matches(&query.leaves, &df, &bm25, &mask) else {
+            let Ok(found) = seg.matches(&query.leaves, &query.boost, &df, &bm25, &mask) else {
                 continue;
             };
             for (unit, score) in found {

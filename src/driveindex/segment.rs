@@ -206,6 +206,7 @@ impl Segment {
     pub(super) fn matches(
         &self,
         leaves: &[String],
+        boost: &[String],
         df: &HashMap<&str, u32>,
         bm25: &Bm25,
         dead: &[bool],
@@ -233,6 +234,15 @@ impl Segment {
             return Ok(Vec::new());
         };
         let mut at = vec![0usize; rest.len()];
+        // Terms that only add to the score of a unit found by the leaves.
+        let mut extra: Vec<(f64, Vec<(u32, u32)>)> = Vec::new();
+        for term in boost {
+            if let Some(rec) = self.term(term) {
+                let tw = bm25.term_weight(df.get(term.as_str()).copied().unwrap_or(1));
+                extra.push((tw, self.postings(rec)?));
+            }
+        }
+        let mut extra_at = vec![0usize; extra.len()];
         let mut out = Vec::with_capacity(first.len());
         'units: for &(unit, wdf) in first {
             let Some(u) = self.units.get(unit as usize) else {
@@ -247,6 +257,12 @@ impl Segment {
                 match list.get(*pos) {
                     Some(&(v, wdf)) if v == unit => score += bm25.part(*w, wdf, u.len),
                     _ => continue 'units,
+                }
+            }
+            for ((w, list), pos) in extra.iter().zip(extra_at.iter_mut()) {
+                *pos = seek(list, *pos, unit);
+                if let Some(&(_, wdf)) = list.get(*pos).filter(|p| p.0 == unit) {
+                    score += bm25.part(*w, wdf, u.len);
                 }
             }
             out.push((unit, score));
@@ -385,7 +401,7 @@ mod tests {
         let live = [false];
         let q = |words: &[&str]| {
             let w: Vec<String> = words.iter().map(|x| x.to_string()).collect();
-            let mut m = s.matches(&w, &df, &bm, &live).unwrap();
+            let mut m = s.matches(&w, &[], &df, &bm, &live).unwrap();
             m.sort_by_key(|x| x.0);
             m
         };
@@ -410,7 +426,18 @@ mod tests {
         assert!(both[0].1 > one[0].1);
         // A dead source gives nothing.
         let w = vec!["사과".to_string()];
-        assert!(s.matches(&w, &df, &bm, &[true]).unwrap().is_empty());
+        assert!(s.matches(&w, &[], &df, &bm, &[true]).unwrap().is_empty());
+        // A boost term adds to the units that have it and finds no other.
+        let boosted = s.matches(&w, &["감".to_string()], &df, &bm, &live).unwrap();
+        let plain = s.matches(&w, &[], &df, &bm, &live).unwrap();
+        assert_eq!(boosted.len(), plain.len());
+        for ((u, b), (_, p)) in boosted.iter().zip(&plain) {
+            if *u == 2 {
+                assert!(b > p);
+            } else {
+                assert_eq!(b, p);
+            }
+        }
     }
 
     #[test]

@@ -10,10 +10,11 @@
 //! tables in memory and reads the blob with positional reads (no map: a
 //! pulled drive gives an error, not a crash).
 //!
-//! Version 3 (this one) indexes the words as version 2 did plus
-//! compatibility characters read as their letters (㎉ as "kcal": the terms
-//! changed, so a version 2 index would miss words the program now looks
-//! for); version 2 packed postings and text; version 1 stored both
+//! Version 4 (this one) also indexes each word of Latin and Hangul run
+//! together whole (`xetex이라는`), for ranking; version 3 read
+//! compatibility characters as their letters (㎉ as "kcal"). The terms
+//! changed each time, so an older index would miss words the program now
+//! looks for. Version 2 packed postings and text; version 1 stored both
 //! plainly. An index of an older version is ours but not read: `check`
 //! calls it out of date, the server reads the drive itself, `prepare`
 //! writes it anew.
@@ -35,7 +36,7 @@ pub const DIR: &str = ".driveshelf";
 /// The drive index inside it.
 pub const FILE: &str = "search.index";
 const MAGIC: &[u8; 8] = b"DSSEARCH";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 const HEAD: u64 = 8 + 4 + 8 + 8;
 /// Tables larger than this are not read into memory.
 const MAX_TABLES: u64 = 256 << 20;

@@ -50,13 +50,62 @@ fn drive_fold(text: &str) -> String {
 /// The terms `text` is indexed under, in order and with repeats (the
 /// number of them is the document's length for BM25): folded words, and
 /// the unigrams and bigrams of CJK runs (Hangul included), as Xapian's
-/// term generator writes them for libzim.
+/// term generator writes them for libzim; and, for a word of Latin letters
+/// or digits run together with Hangul or Han (`xetex이라는`, `2월`), that
+/// whole word too, so that the word typed as it is printed ranks the pages
+/// that print it so first (see [`PlainQuery::boost`]).
 pub fn index_terms(text: &str, mut emit: impl FnMut(&str)) {
-    for (tok, _) in tokens(&drive_fold(text)) {
+    let folded = drive_fold(text);
+    let toks = tokens(&folded);
+    for (tok, _) in &toks {
         match tok {
-            Token::Word { text, .. } => emit(&text),
-            Token::Cjk(run) => ngrams(&run).iter().for_each(|g| emit(g)),
+            Token::Word { text, .. } => emit(bare(text)),
+            Token::Cjk(run) => ngrams(run).iter().for_each(|g| emit(g)),
         }
+    }
+    mixed_words(&folded, &toks, emit);
+}
+
+/// A word without the underscores around it (`__noglobs__` is found as
+/// `noglobs`, as a reader types it); underscores inside stay
+/// (`snake_case`). A word of underscores alone stays as it is.
+fn bare(word: &str) -> &str {
+    match word.trim_matches('_') {
+        "" => word,
+        inner => inner,
+    }
+}
+
+/// Each run of tokens that touch each other (no character between them)
+/// and mix a word with a CJK run: `xetex이라는`, `2024년`.
+fn mixed_words<'t>(
+    text: &'t str,
+    toks: &[(Token, std::ops::Range<usize>)],
+    mut emit: impl FnMut(&'t str),
+) {
+    let mut i = 0;
+    while i < toks.len() {
+        let start = toks[i].1.start;
+        let mut end = toks[i].1.end;
+        let (mut word, mut cjk) = (false, false);
+        let mut j = i;
+        while let Some((tok, range)) = toks.get(j) {
+            if j > i && range.start != end {
+                break;
+            }
+            match tok {
+                Token::Word { .. } => word = true,
+                Token::Cjk(_) => cjk = true,
+            }
+            end = range.end;
+            j += 1;
+        }
+        if word && cjk {
+            if let Some(w) = text.get(start..end) {
+                emit(w);
+            }
+        }
+        i = j.max(i + 1);
     }
 }
 
@@ -65,6 +114,10 @@ pub fn index_terms(text: &str, mut emit: impl FnMut(&str)) {
 pub struct PlainQuery {
     /// Terms that must all be in a document.
     pub leaves: Vec<String>,
+    /// Terms that raise a document's score when it has them: words of
+    /// Latin and Hangul run together as typed (`latex에서의`). A page
+    /// printing `latex 에서의` apart is still found, after those.
+    pub boost: Vec<String>,
     /// Words as typed (folded), for highlighting in snippets.
     pub highlight: Vec<String>,
 }
@@ -78,10 +131,13 @@ pub fn plain_query(q: &str) -> PlainQuery {
         end -= 1;
     }
     let mut out = PlainQuery::default();
-    for (tok, _) in tokens(&drive_fold(q.get(..end).unwrap_or(""))) {
+    let folded = drive_fold(q.get(..end).unwrap_or(""));
+    let toks = tokens(&folded);
+    mixed_words(&folded, &toks, |w| out.boost.push(w.to_string()));
+    for (tok, _) in toks {
         match tok {
             Token::Word { text, .. } => {
-                out.leaves.push(text.clone());
+                out.leaves.push(bare(&text).to_string());
                 out.highlight.push(text);
             }
             Token::Cjk(run) => {
@@ -178,6 +234,46 @@ mod tests {
         // circled syllables are the syllable.
         assert_eq!(terms("ㄱㄴ ㉮"), ["ㄱ", "ㄱㄴ", "ㄴ", "가"]);
         assert_eq!(terms("서울 Seoul"), ["서", "서울", "울", "seoul"]);
+    }
+
+    #[test]
+    fn words_of_latin_and_hangul_run_together_are_also_indexed_whole() {
+        assert_eq!(
+            terms("latex에서의 한글, 2월 b-c한"),
+            [
+                "latex",
+                "에",
+                "에서",
+                "서",
+                "서의",
+                "의",
+                "한",
+                "한글",
+                "글",
+                "2",
+                "월",
+                "b",
+                "c",
+                "한",
+                "latex에서의",
+                "2월",
+                "c한"
+            ]
+        );
+        let q = plain_query("LaTeX에서의 사용");
+        assert_eq!(q.leaves, ["latex", "에서", "서의", "사용"]);
+        assert_eq!(q.boost, ["latex에서의"]);
+        assert!(plain_query("latex 에서의").boost.is_empty());
+    }
+
+    #[test]
+    fn underscores_around_a_word_are_not_part_of_it() {
+        assert_eq!(
+            terms("__noglobs__ snake_case ___"),
+            ["noglobs", "snake_case", "___"]
+        );
+        assert_eq!(plain_query("__init__").leaves, ["init"]);
+        assert_eq!(plain_query("noglobs").leaves, ["noglobs"]);
     }
 
     #[test]

@@ -20,6 +20,7 @@ use hayro_interpret::{
     interpret_page, BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image,
     ImageDrawProps, InterpreterCache, InterpreterSettings, RectExt, RenderContent, SoftMask,
 };
+use unicode_normalization::char::is_combining_mark;
 
 /// The text of one document, page by page (index 0 = page 1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,10 +119,27 @@ struct Pen {
 /// 0.1 → 99.2, 0.08 → 99.1 (words start to split).
 const WORD_GAP: f64 = 0.1;
 
+/// The gap, in em, past which two glyphs are two words when the font size
+/// changes or the baseline moves between them — a footnote mark before
+/// its text ("³⁰FIFO") — as pdftotext reads them. Logos that raise or
+/// lower a letter (LaTeX, XeTeX) kern it into its neighbours, below zero.
+const SHIFTED_GAP: f64 = 0.03;
+
+/// A line of single letters spaced evenly ("차 례", "요 약", "C O N T E N
+/// T S") is one word set letter-spaced, as pdftotext reads it: every gap
+/// at most this many em, and the widest at most [`EVEN_SPACING`] times the
+/// narrowest.
+const LETTER_SPACED_MAX: f64 = 0.4;
+const EVEN_SPACING: f64 = 1.3;
+
 struct TextDevice<'g> {
     guard: &'g Guard,
     out: String,
     pen: Option<Pen>,
+    /// The pen after the last glyph that was not a space.
+    ink: Option<Pen>,
+    /// The gaps (em, ink to ink) at the spaces of the current line.
+    gaps: Vec<f64>,
     /// The last filled run, so that the stroke of fill-and-stroke text
     /// (hayro draws it twice) is not read twice.
     last_fill: Option<(usize, [f64; 6])>,
@@ -135,19 +153,25 @@ impl<'g> TextDevice<'g> {
             guard,
             out: String::new(),
             pen: None,
+            ink: None,
+            gaps: Vec::new(),
             last_fill: None,
             room,
             full: false,
         }
     }
 
-    fn finish(self) -> String {
+    fn finish(mut self) -> String {
+        self.close_line();
         let mut s = self.out;
         s.truncate(s.trim_end().len());
         s
     }
 
     fn separate(&mut self, sep: char) {
+        if sep == '\n' {
+            self.close_line();
+        }
         match self.out.chars().last() {
             None | Some('\n') => {}
             Some(' ') if sep == '\n' => {
@@ -159,7 +183,74 @@ impl<'g> TextDevice<'g> {
         }
     }
 
+    /// Reads letter-spaced text as words (see [`LETTER_SPACED_MAX`]): the
+    /// line is cut where a gap is wider than that (table columns), and each
+    /// piece made only of single letters evenly spaced becomes one word.
+    fn close_line(&mut self) {
+        let gaps = std::mem::take(&mut self.gaps);
+        self.ink = None;
+        let start = self.out.rfind('\n').map_or(0, |i| i + 1);
+        let Some(line) = self.out.get(start..) else {
+            return;
+        };
+        let words: Vec<&str> = line.trim_end_matches(' ').split(' ').collect();
+        if words.len() < 2 || words.len() != gaps.len() + 1 || !gaps.iter().all(|g| g.is_finite()) {
+            return;
+        }
+        let letter = |w: &str| {
+            let mut cs = w.chars();
+            matches!((cs.next(), cs.next()), (Some(c), None) if c.is_alphabetic())
+        };
+        let mut rebuilt = String::with_capacity(line.len());
+        let mut changed = false;
+        let mut from = 0;
+        while from < words.len() {
+            // The piece words[from..to], up to a wide gap.
+            let mut to = from + 1;
+            while to < words.len() && gaps[to - 1] <= LETTER_SPACED_MAX {
+                to += 1;
+            }
+            let inner = &gaps[from..to - 1];
+            let narrowest = inner.iter().copied().fold(f64::INFINITY, f64::min);
+            let widest = inner.iter().copied().fold(0.0, f64::max);
+            let spaced = to - from >= 2
+                && words[from..to].iter().all(|w| letter(w))
+                && narrowest > 0.0
+                && widest <= EVEN_SPACING * narrowest;
+            if from > 0 {
+                rebuilt.push(' ');
+            }
+            rebuilt.push_str(&words[from..to].join(if spaced { "" } else { " " }));
+            changed |= spaced;
+            from = to;
+        }
+        if changed {
+            self.out.truncate(start);
+            self.out.push_str(&rebuilt);
+        }
+    }
+
     fn glyph(&mut self, glyph: &Glyph<'_>, t: Affine, mode: WritingMode) {
+        // An accent or emphasis dot drawn as a glyph of its own over a
+        // letter (the dots of 드러냄표, drawn before each syllable; é as e
+        // and ´) belongs to that letter: it starts no word, moves no pen,
+        // and is read as the combining mark it stands for (which folding
+        // drops, so 우˙리 is searched as 우리). Tone marks that take room
+        // beside a syllable (〮) stay glyphs like any other.
+        let zero_width = advance(glyph).is_some_and(|w| w < 100.0);
+        let attached: Option<Vec<char>> = match glyph.as_unicode() {
+            Some(BfString::Char(c)) => combining_form(c)
+                .or_else(|| (zero_width && is_combining_mark(c)).then_some(c))
+                .map(|m| vec![m]),
+            Some(BfString::String(s)) if zero_width && s.chars().all(is_combining_mark) => {
+                Some(s.chars().collect())
+            }
+            _ => None,
+        };
+        if let Some(marks) = attached {
+            marks.into_iter().for_each(|m| self.push_char(m));
+            return;
+        }
         let origin = t * Point::ZERO;
         let up = t * Point::new(0.0, 1000.0) - origin;
         let em = finite_or(up.hypot(), 1.0).max(1e-6);
@@ -187,17 +278,30 @@ impl<'g> TextDevice<'g> {
             let along = delta.dot(pen.dir);
             let across = pen.dir.cross(delta).abs();
             let scale = em.max(pen.em);
+            let shifted = (em - pen.em).abs() > 0.05 * scale || across > 0.05 * scale;
+            let gap = if shifted { SHIFTED_GAP } else { WORD_GAP };
             if dir.dot(pen.dir) < 0.9 || across > 0.5 * scale || along < -0.8 * scale {
                 self.separate('\n');
-            } else if along > WORD_GAP * em.min(pen.em) {
+            } else if along > gap * em.min(pen.em) {
                 self.separate(' ');
             }
         }
         self.pen = Some(Pen { end, dir, em });
+        let before = self.out.len();
+        let after_space = self.out.ends_with(' ');
         match glyph.as_unicode() {
             Some(BfString::Char(c)) => self.push_char(c),
             Some(BfString::String(s)) => s.chars().for_each(|c| self.push_char(c)),
             None => {}
+        }
+        if self.out.len() > before && !self.out.ends_with([' ', '\n']) {
+            if after_space {
+                let gap = self.ink.map_or(f64::NAN, |ink| {
+                    (origin - ink.end).dot(ink.dir) / em.min(ink.em)
+                });
+                self.gaps.push(gap);
+            }
+            self.ink = Some(Pen { end, dir, em });
         }
     }
 
@@ -251,6 +355,27 @@ impl<'g> TextDevice<'g> {
             self.out.pop();
         }
     }
+}
+
+/// The combining mark a spacing accent stands for when it is drawn over a
+/// letter (˙ U+02D9 → U+0307), as pdftotext reads it.
+fn combining_form(c: char) -> Option<char> {
+    Some(match c {
+        '\u{60}' => '\u{300}',
+        '\u{b4}' => '\u{301}',
+        '\u{2c6}' => '\u{302}',
+        '\u{2dc}' => '\u{303}',
+        '\u{af}' | '\u{2c9}' => '\u{304}',
+        '\u{2d8}' => '\u{306}',
+        '\u{2d9}' => '\u{307}',
+        '\u{a8}' => '\u{308}',
+        '\u{2da}' => '\u{30a}',
+        '\u{2dd}' => '\u{30b}',
+        '\u{2c7}' => '\u{30c}',
+        '\u{b8}' => '\u{327}',
+        '\u{2db}' => '\u{328}',
+        _ => return None,
+    })
 }
 
 /// Whether the glyph is drawn reflected: its advance and its up vector
@@ -408,6 +533,76 @@ mod tests {
         ]]))
         .unwrap();
         assert_eq!(doc.pages[0], "XETeX이라는");
+    }
+
+    #[test]
+    fn a_footnote_mark_is_not_part_of_the_word_after_it() {
+        // "30" at 6 pt, raised, right before "FIFO" at 8 pt (0.5 pt apart);
+        // a subscript kerned into its letters stays in the word.
+        let doc = text(pdf(&[vec![
+            Run {
+                size: 6.0,
+                ..Run::at(72.0, 702.0, "30")
+            },
+            Run {
+                size: 8.0,
+                ..Run::at(72.0 + 6.0 * 1.112 + 0.5, 700.0, "FIFO")
+            },
+            Run::at(72.0, 650.0, "H"),
+            Run {
+                size: 8.0,
+                ..Run::at(72.0 + 12.0 * 0.722 - 0.2, 647.0, "2")
+            },
+            Run::at(72.0 + 12.0 * 0.722 + 8.0 * 0.556 - 0.4, 650.0, "O"),
+        ]]))
+        .unwrap();
+        assert_eq!(doc.pages[0], "30 FIFO\nH2O");
+    }
+
+    #[test]
+    fn an_emphasis_dot_drawn_over_a_syllable_stays_in_the_word() {
+        // 드러냄표: each dot drawn first, raised, over the middle of its
+        // syllable (a 1 em glyph in this font).
+        let doc = text(pdf(&[vec![
+            Run::at(78.0, 712.0, "˙"),
+            Run::at(72.0, 700.0, "우"),
+            Run::at(90.0, 712.0, "˙"),
+            Run::at(84.0, 700.0, "리"),
+            Run::at(96.0, 700.0, "나라"),
+        ]]))
+        .unwrap();
+        assert_eq!(doc.pages[0], "\u{307}우\u{307}리나라");
+    }
+
+    #[test]
+    fn a_letter_spaced_line_is_one_word() {
+        let at = |x: f32, y: f32, t: &'static str| Run::at(x, y, t);
+        let doc = text(pdf(&[vec![
+            // 차 례: two syllables 3 pt (0.25 em) apart.
+            at(72.0, 700.0, "차"),
+            at(87.0, 700.0, "례"),
+            // Uneven gaps (0.25 and 0.4 em) are words of their own.
+            at(72.0, 650.0, "가"),
+            at(87.0, 650.0, "나"),
+            at(103.8, 650.0, "다"),
+            // So are letters with a word among them, and digits.
+            at(72.0, 600.0, "제"),
+            at(87.0, 600.0, "1"),
+            at(96.0, 600.0, "장"),
+            at(72.0, 550.0, "a"),
+            at(82.0, 550.0, "bc"),
+            at(72.0, 500.0, "S U M"),
+            // A table row: a label, then letters evenly spaced in a column.
+            at(72.0, 450.0, "gana"),
+            at(120.0, 450.0, "가"),
+            at(135.0, 450.0, "나"),
+            at(150.0, 450.0, "다"),
+        ]]))
+        .unwrap();
+        assert_eq!(
+            doc.pages[0],
+            "차례\n가 나 다\n제 1 장\na bc\nSUM\ngana 가나다"
+        );
     }
 
     #[test]

@@ -36,24 +36,34 @@ pub fn pdftotext(path: &Path, page: Option<u32>) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// True when `pdffonts` lists fonts and none maps its glyphs to Unicode:
-/// pdftotext then prints glyph codes as Latin-1 (mojibake), not words.
+/// True when `pdffonts` lists fonts, none maps its glyphs to Unicode, and
+/// some of them are not Type 1 fonts: pdftotext then prints glyph codes as
+/// Latin-1 (mojibake), not words. Type 1 fonts without a map still name
+/// their glyphs (`/a`, `/fi`), which both readers turn into letters, so a
+/// document set in them alone (pdfTeX, dblatex) is compared like any other.
 pub fn no_unicode_maps(path: &Path) -> bool {
     let Ok(out) = Command::new("pdffonts").arg(path).output() else {
         return false;
     };
     let text = String::from_utf8_lossy(&out.stdout);
-    // Columns from the right: emb sub uni object-number generation.
-    let uni: Vec<&str> = text
+    // Columns: name, type (one to three words), encoding, then from the
+    // right: emb sub uni object-number generation.
+    let fonts: Vec<(String, bool)> = text
         .lines()
         .skip_while(|l| !l.starts_with("---"))
         .skip(1)
         .filter_map(|l| {
             let cols: Vec<&str> = l.split_whitespace().collect();
-            cols.len().checked_sub(3).map(|i| cols[i])
+            let n = cols.len();
+            let kind = cols.get(1..n.checked_sub(6)?)?.join(" ");
+            Some((kind, cols[n - 3] == "yes"))
         })
         .collect();
-    !uni.is_empty() && uni.iter().all(|u| *u == "no")
+    !fonts.is_empty()
+        && fonts.iter().all(|(_, uni)| !uni)
+        && fonts
+            .iter()
+            .any(|(kind, _)| kind != "Type 1" && kind != "Type 1C")
 }
 
 /// Every PDF under `dir`, in name order.
