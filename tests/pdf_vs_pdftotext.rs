@@ -13,8 +13,9 @@ use driveshelf::pdf::{extract_text, Budget};
 use std::collections::HashSet;
 
 const MIN_SHARE: f64 = 0.95;
-/// Over all files together (99.5 % of 70,309 words on the sample
-/// newspapers and Debian 13's texlive-lang-korean docs).
+/// Over all files together: 99.5 % of 70,309 words on the sample
+/// newspapers and Debian 13's texlive-lang-korean docs, 99.7 % of 136,737
+/// with the Debian FAQ and dblatex's manuals `.ci/run` adds.
 const MIN_ALL_SHARE: f64 = 0.994;
 
 #[test]

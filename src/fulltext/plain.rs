@@ -267,6 +267,31 @@ mod tests {
     }
 
     #[test]
+    fn old_hangul_is_found_as_it_is_typed() {
+        // Conjoining jamo (ᄒᆞ, ᄉᆡᆼ) with modern syllables; tone marks (〮 〯)
+        // and emphasis dots are dropped by folding on both sides.
+        let page = terms("ᄒᆞ얏더니 ᄒᆞᆫᄉᆡᆼ 緣연分분 나〮랏〯말ᄊᆞ미 우\u{307}리");
+        for typed in [
+            "ᄒᆞ얏더니",
+            "ᄒᆞᆫᄉᆡᆼ",
+            "나랏말",
+            "나〮랏〯말ᄊᆞ미",
+            // Modern syllables typed as jamo compose as the page's did.
+            "\u{1112}\u{119e}\u{110b}\u{1163}\u{11ba}\u{1103}\u{1165}\u{1102}\u{1175}",
+            "緣연分분",
+            "우리",
+        ] {
+            let q = plain_query(typed);
+            assert!(!q.leaves.is_empty(), "{typed}");
+            for leaf in &q.leaves {
+                assert!(page.contains(leaf), "{typed}: {leaf} not in {page:?}");
+            }
+        }
+        // A jamo word stays one term.
+        assert!(page.contains(&"ᄒᆞᆫᄉᆡᆼ".to_string()));
+    }
+
+    #[test]
     fn underscores_around_a_word_are_not_part_of_it() {
         assert_eq!(
             terms("__noglobs__ snake_case ___"),

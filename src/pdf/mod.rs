@@ -1,7 +1,8 @@
 //! The PDF room: everything that knows PDF internals.
 //!
 //! - `text`: the words of each page, in reading order good enough for
-//!   snippets (the drive index and `prepare` read documents through it).
+//!   snippets (the drive index and `prepare` read documents through it);
+//!   `cidtext`: Unicode for CID fonts that carry no map of their own.
 //! - `worker`: the isolation every PDF job runs in — its own thread with a
 //!   big stack, a deadline, a memory budget, panics caught and reported.
 //! - `render`: pages drawn into PNGs (hayro), for browsers without a PDF
@@ -17,6 +18,7 @@
 //! documents (../shared/docs/crate-notes.md).
 
 mod budget;
+mod cidtext;
 mod error;
 pub mod fonts;
 pub mod render;

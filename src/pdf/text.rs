@@ -11,6 +11,7 @@
 //! newspapers and 16 real Korean TeX documents).
 
 use super::budget::{Budget, Guard};
+use super::cidtext::CidFallback;
 use super::error::PdfError;
 use hayro_interpret::font::{Glyph, GlyphRun};
 use hayro_interpret::hayro_cmap::{BfString, WritingMode};
@@ -78,6 +79,7 @@ pub fn extract_text_in_place(
         cut_by_budget: pages.len() > budget.max_pages,
     };
     let mut text_left = budget.max_text_bytes;
+    let mut cids = CidFallback::default();
     for page in pages.iter().take(budget.max_pages) {
         guard.check();
         let mut ctx = Context::new(
@@ -87,7 +89,7 @@ pub fn extract_text_in_place(
             pdf.xref(),
             settings.clone(),
         );
-        let mut device = TextDevice::new(guard, text_left);
+        let mut device = TextDevice::new(guard, &mut cids, text_left);
         interpret_page(page, &mut ctx, &mut device);
         doc.cut_by_budget |= device.full;
         let text = device.finish();
@@ -134,6 +136,8 @@ const EVEN_SPACING: f64 = 1.3;
 
 struct TextDevice<'g> {
     guard: &'g Guard,
+    /// Unicode for glyphs of CID fonts without a ToUnicode map.
+    cids: &'g mut CidFallback,
     out: String,
     pen: Option<Pen>,
     /// The pen after the last glyph that was not a space.
@@ -148,9 +152,10 @@ struct TextDevice<'g> {
 }
 
 impl<'g> TextDevice<'g> {
-    fn new(guard: &'g Guard, room: usize) -> Self {
+    fn new(guard: &'g Guard, cids: &'g mut CidFallback, room: usize) -> Self {
         TextDevice {
             guard,
+            cids,
             out: String::new(),
             pen: None,
             ink: None,
@@ -230,6 +235,14 @@ impl<'g> TextDevice<'g> {
         }
     }
 
+    /// The glyph's text: the font's own map, else its collection's table.
+    fn text_of(&mut self, glyph: &Glyph<'_>) -> Option<BfString> {
+        glyph.as_unicode().or_else(|| match glyph {
+            Glyph::Outline(o) => self.cids.unicode(o),
+            Glyph::Type3(_) => None,
+        })
+    }
+
     fn glyph(&mut self, glyph: &Glyph<'_>, t: Affine, mode: WritingMode) {
         // An accent or emphasis dot drawn as a glyph of its own over a
         // letter (the dots of 드러냄표, drawn before each syllable; é as e
@@ -237,10 +250,11 @@ impl<'g> TextDevice<'g> {
         // and is read as the combining mark it stands for (which folding
         // drops, so 우˙리 is searched as 우리). Tone marks that take room
         // beside a syllable (〮) stay glyphs like any other.
+        let unicode = self.text_of(glyph);
         let zero_width = advance(glyph).is_some_and(|w| w < 100.0);
-        let attached: Option<Vec<char>> = match glyph.as_unicode() {
-            Some(BfString::Char(c)) => combining_form(c)
-                .or_else(|| (zero_width && is_combining_mark(c)).then_some(c))
+        let attached: Option<Vec<char>> = match &unicode {
+            Some(BfString::Char(c)) => combining_form(*c)
+                .or_else(|| (zero_width && is_combining_mark(*c)).then_some(*c))
                 .map(|m| vec![m]),
             Some(BfString::String(s)) if zero_width && s.chars().all(is_combining_mark) => {
                 Some(s.chars().collect())
@@ -289,7 +303,7 @@ impl<'g> TextDevice<'g> {
         self.pen = Some(Pen { end, dir, em });
         let before = self.out.len();
         let after_space = self.out.ends_with(' ');
-        match glyph.as_unicode() {
+        match unicode {
             Some(BfString::Char(c)) => self.push_char(c),
             Some(BfString::String(s)) => s.chars().for_each(|c| self.push_char(c)),
             None => {}
@@ -485,7 +499,8 @@ mod tests {
         use std::sync::atomic::AtomicBool;
         use std::sync::Arc;
         let guard = Guard::new(&Budget::default(), Arc::new(AtomicBool::new(false)));
-        let mut dev = super::TextDevice::new(&guard, 1000);
+        let mut cids = super::CidFallback::default();
+        let mut dev = super::TextDevice::new(&guard, &mut cids, 1000);
         // "coeﬃcient", a line ending in "of-" then "ﬁnding" on the next.
         dev.push_str("coe\u{fb03}cient of-\n\u{fb01}nding \u{fb00}\u{fb02}");
         assert_eq!(dev.finish(), "coefficient offinding fffl");
