@@ -126,132 +126,215 @@ impl TopK {
 }
 
 /// Every document containing all `leaves`: the exact count and the best `k`,
-/// best first.
+/// best first. Long lists are walked in two halves of the docid range on
+/// two threads (where there are two cores): each half counts its matches
+/// and keeps its own best `k`, and the best `k` of both are the best `k`
+/// of all, in the same total order — the same result as one walk.
 pub(super) fn search_and(
     glass: &Glass,
     c: Collection,
     leaves: &[String],
     k: usize,
 ) -> Result<(u64, Vec<Scored>), FulltextError> {
-    if leaves.is_empty() {
+    let Some(plan) = Plan::new(glass, c, leaves)? else {
         return Ok((0, Vec::new()));
+    };
+    let end = u32::MAX;
+    let mid = glass.stats.doccount / 2 + 1;
+    if plan.postings < PARALLEL_POSTINGS || cores() < 2 || mid < 2 {
+        let (total, top) = plan.walk(glass, k, 1, end)?;
+        return Ok((total, top.into_sorted()));
     }
-    // One posting list per distinct term; leaves point at them.
-    let mut terms: Vec<&str> = Vec::new();
-    let mut term_index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let mut leaf_list = Vec::with_capacity(leaves.len());
-    let mut leaf_weight = Vec::with_capacity(leaves.len());
-    let mut leaf_tf = Vec::with_capacity(leaves.len());
-    for leaf in leaves {
-        let Some(stats) = term_stats(glass, leaf.as_bytes())? else {
-            return Ok((0, Vec::new()));
-        };
-        let idx = *term_index.entry(leaf.as_str()).or_insert_with(|| {
-            terms.push(leaf);
-            terms.len() - 1
-        });
-        leaf_list.push(idx);
-        leaf_weight.push(termweight(c, stats.termfreq));
-        leaf_tf.push(stats.termfreq);
-    }
-    // Xapian sums in ascending termfreq; its sort of a handful of leaves is
-    // an insertion sort, which keeps query order among equal termfreqs.
-    let mut order: Vec<usize> = (0..leaves.len()).collect();
-    order.sort_by_key(|&i| leaf_tf.get(i).copied().unwrap_or(0));
-    let mut lists = Vec::with_capacity(terms.len());
-    for t in &terms {
-        match PostingList::open_term(glass, t.as_bytes())? {
-            Some(l) => lists.push(l),
-            None => return Ok((0, Vec::new())),
+    let (first, second) = std::thread::scope(|scope| {
+        let later = scope.spawn(|| plan.walk(glass, k, mid, end));
+        let first = plan.walk(glass, k, 1, mid);
+        match later.join() {
+            Ok(second) => (first, second),
+            Err(e) => std::panic::resume_unwind(e),
         }
-    }
-    // Drive the match from the rarest list.
-    let mut by_rarity: Vec<usize> = (0..lists.len()).collect();
-    by_rarity.sort_by_key(|&i| lists.get(i).map_or(0, |l| l.termfreq));
-    let mut doclens =
-        PostingList::open_doclen(glass)?.ok_or_else(|| damaged("document lengths missing"))?;
-    let len_factor = c.len_factor();
-    let mut top = TopK {
-        k,
-        heap: BinaryHeap::new(),
-    };
-    // Leaves in summing order: their list and weight, and the best part
-    // each can add for small wdfs (most of them), computed once.
-    let summed: Vec<(usize, f64, [f64; BOUND_WDFS])> = order
-        .iter()
-        .map(|&leaf| {
-            let list = leaf_list.get(leaf).copied().unwrap_or(0);
-            let tw = leaf_weight.get(leaf).copied().unwrap_or(0.0);
-            let bounds = std::array::from_fn(|wdf| sumpart(tw, wdf as u32, 0, len_factor));
-            (list, tw, bounds)
-        })
-        .collect();
-    let mut total = 0u64;
-    let mut wdfs = vec![0u32; lists.len()];
-    let Some(&lead) = by_rarity.first() else {
-        return Ok((0, Vec::new()));
-    };
-    let mut candidate = match lists.get(lead).and_then(|l| l.current()) {
-        Some((d, _)) => d,
-        None => return Ok((0, Vec::new())),
-    };
-    'outer: loop {
-        // Leapfrog: every list must reach the candidate; any that passes it
-        // proposes a new candidate.
-        for &i in &by_rarity {
-            let Some(list) = lists.get_mut(i) else {
-                continue;
+    });
+    let (a, top_a) = first?;
+    let (b, top_b) = second?;
+    let mut best: Vec<Scored> = top_a.into_sorted();
+    best.extend(top_b.into_sorted());
+    best.sort_by(|x, y| y.cmp(x));
+    best.truncate(k);
+    Ok((a + b, best))
+}
+
+/// Sum of the query's posting list lengths from which a walk is split
+/// over two threads: below it, starting a thread costs more than it saves.
+const PARALLEL_POSTINGS: u64 = 40_000;
+
+/// Cores this process may use, asked once (the answer reads cgroup files).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// What a query's walk needs, worked out once from the terms' statistics.
+struct Plan<'q> {
+    /// Distinct terms, each with its own posting list.
+    terms: Vec<&'q str>,
+    /// Terms in ascending term frequency: the rarest drives the match.
+    by_rarity: Vec<usize>,
+    /// Leaves in Xapian's summing order: their term, weight, and the best
+    /// part each can add for small wdfs (a document as short as BM25
+    /// counts any).
+    summed: Vec<(usize, f64, [f64; BOUND_WDFS])>,
+    len_factor: f64,
+    /// Total length of the terms' posting lists.
+    postings: u64,
+}
+
+impl<'q> Plan<'q> {
+    /// `None` when a term is not in the index: nothing matches.
+    fn new(
+        glass: &Glass,
+        c: Collection,
+        leaves: &'q [String],
+    ) -> Result<Option<Self>, FulltextError> {
+        if leaves.is_empty() {
+            return Ok(None);
+        }
+        let mut terms: Vec<&str> = Vec::new();
+        let mut term_tf: Vec<u32> = Vec::new();
+        let mut leaf_term = Vec::with_capacity(leaves.len());
+        let mut leaf_weight = Vec::with_capacity(leaves.len());
+        let mut leaf_tf = Vec::with_capacity(leaves.len());
+        for leaf in leaves {
+            let Some(stats) = term_stats(glass, leaf.as_bytes())? else {
+                return Ok(None);
             };
-            match list.skip_to(candidate)? {
-                None => break 'outer,
-                Some((d, wdf)) if d == candidate => {
-                    if let Some(w) = wdfs.get_mut(i) {
-                        *w = wdf;
+            let idx = match terms.iter().position(|t| *t == leaf.as_str()) {
+                Some(i) => i,
+                None => {
+                    terms.push(leaf);
+                    term_tf.push(stats.termfreq);
+                    terms.len() - 1
+                }
+            };
+            leaf_term.push(idx);
+            leaf_weight.push(termweight(c, stats.termfreq));
+            leaf_tf.push(stats.termfreq);
+        }
+        // Xapian sums in ascending termfreq; its sort of a handful of
+        // leaves is an insertion sort, which keeps query order among equal
+        // termfreqs.
+        let mut order: Vec<usize> = (0..leaves.len()).collect();
+        order.sort_by_key(|&i| leaf_tf.get(i).copied().unwrap_or(0));
+        let len_factor = c.len_factor();
+        let summed = order
+            .iter()
+            .map(|&leaf| {
+                let term = leaf_term.get(leaf).copied().unwrap_or(0);
+                let tw = leaf_weight.get(leaf).copied().unwrap_or(0.0);
+                let bounds = std::array::from_fn(|wdf| sumpart(tw, wdf as u32, 0, len_factor));
+                (term, tw, bounds)
+            })
+            .collect();
+        let mut by_rarity: Vec<usize> = (0..terms.len()).collect();
+        by_rarity.sort_by_key(|&i| term_tf.get(i).copied().unwrap_or(0));
+        Ok(Some(Plan {
+            postings: term_tf.iter().map(|&t| u64::from(t)).sum(),
+            terms,
+            by_rarity,
+            summed,
+            len_factor,
+        }))
+    }
+
+    /// The matches with docids in `from..end`: how many, and the best `k`.
+    fn walk(
+        &self,
+        glass: &Glass,
+        k: usize,
+        from: u32,
+        end: u32,
+    ) -> Result<(u64, TopK), FulltextError> {
+        let mut top = TopK {
+            k,
+            heap: BinaryHeap::new(),
+        };
+        let mut lists = Vec::with_capacity(self.terms.len());
+        for t in &self.terms {
+            match PostingList::open_term(glass, t.as_bytes())? {
+                Some(l) => lists.push(l),
+                None => return Ok((0, top)),
+            }
+        }
+        let mut doclens =
+            PostingList::open_doclen(glass)?.ok_or_else(|| damaged("document lengths missing"))?;
+        let mut total = 0u64;
+        let mut wdfs = vec![0u32; lists.len()];
+        let Some(&lead) = self.by_rarity.first() else {
+            return Ok((0, top));
+        };
+        let mut candidate = match lists.get_mut(lead) {
+            Some(l) => match l.skip_to(from)? {
+                Some((d, _)) => d,
+                None => return Ok((0, top)),
+            },
+            None => return Ok((0, top)),
+        };
+        'outer: while candidate < end {
+            // Leapfrog: every list must reach the candidate; any that
+            // passes it proposes a new candidate.
+            for &i in &self.by_rarity {
+                let Some(list) = lists.get_mut(i) else {
+                    continue;
+                };
+                match list.skip_to(candidate)? {
+                    None => break 'outer,
+                    Some((d, wdf)) if d == candidate => {
+                        if let Some(w) = wdfs.get_mut(i) {
+                            *w = wdf;
+                        }
+                    }
+                    Some((d, _)) => {
+                        candidate = d;
+                        continue 'outer;
                     }
                 }
-                Some((d, _)) => {
-                    candidate = d;
-                    continue 'outer;
+            }
+            total += 1;
+            // The best score this document could have (its length as
+            // short as BM25 counts any): when even that cannot enter the
+            // top `k`, its length is not read. Most matches of a common
+            // word end here, and the ranking is exactly the same.
+            let out_of_reach = top.threshold().is_some_and(|worst| {
+                let mut best = 0.0;
+                for (term, tw, bounds) in &self.summed {
+                    let wdf = wdfs.get(*term).copied().unwrap_or(0);
+                    best += match bounds.get(wdf as usize) {
+                        Some(b) => *b,
+                        None => sumpart(*tw, wdf, 0, self.len_factor),
+                    };
                 }
-            }
-        }
-        total += 1;
-        // The best score this document could have (its length as short
-        // as BM25 counts any): when even that cannot enter the top `k`,
-        // its length is not read. Most matches of a common word end here,
-        // and the ranking is exactly the same.
-        let out_of_reach = top.threshold().is_some_and(|worst| {
-            let mut best = 0.0;
-            for (list, tw, bounds) in &summed {
-                let wdf = wdfs.get(*list).copied().unwrap_or(0);
-                best += match bounds.get(wdf as usize) {
-                    Some(b) => *b,
-                    None => sumpart(*tw, wdf, 0, len_factor),
-                };
-            }
-            best < worst
-        });
-        if k > 0 && !out_of_reach {
-            let doclen = match doclens.skip_to(candidate)? {
-                Some((d, len)) if d == candidate => len,
-                _ => return Err(damaged("a matching document has no length")),
-            };
-            let mut score = 0.0;
-            for (list, tw, _) in &summed {
-                let wdf = wdfs.get(*list).copied().unwrap_or(0);
-                score += sumpart(*tw, wdf, doclen, len_factor);
-            }
-            top.push(Scored {
-                score,
-                docid: candidate,
+                best < worst
             });
+            if k > 0 && !out_of_reach {
+                let doclen = match doclens.skip_to(candidate)? {
+                    Some((d, len)) if d == candidate => len,
+                    _ => return Err(damaged("a matching document has no length")),
+                };
+                let mut score = 0.0;
+                for (term, tw, _) in &self.summed {
+                    let wdf = wdfs.get(*term).copied().unwrap_or(0);
+                    score += sumpart(*tw, wdf, doclen, self.len_factor);
+                }
+                top.push(Scored {
+                    score,
+                    docid: candidate,
+                });
+            }
+            candidate = match candidate.checked_add(1) {
+                Some(d) => d,
+                None => break,
+            };
         }
-        candidate = match candidate.checked_add(1) {
-            Some(d) => d,
-            None => break,
-        };
+        Ok((total, top))
     }
-    Ok((total, top.into_sorted()))
 }
 
 #[cfg(test)]

@@ -124,11 +124,6 @@ impl<'g> PostingList<'g> {
         Ok(())
     }
 
-    /// The current (docid, wdf), `None` once past the end.
-    pub(super) fn current(&self) -> Option<(u32, u32)> {
-        (!self.ended).then(|| self.chunk.current())
-    }
-
     /// Moves to the first entry with docid ≥ `did`.
     #[inline]
     pub(super) fn skip_to(&mut self, did: u32) -> Result<Option<(u32, u32)>, FulltextError> {
