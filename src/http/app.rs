@@ -139,7 +139,7 @@ impl App {
     pub fn ui(&self, req: &Req) -> Ui {
         let brand = self.catalog.library_name();
         if let Some(l) = req.param("lang").and_then(Lang::parse) {
-            return Ui::new(l, true).with_brand(brand);
+            return Ui::new(l, true).with_brand(brand).with_query(&req.query);
         }
         let lang = self
             .lang
@@ -149,7 +149,9 @@ impl App {
                     .and_then(Lang::from_accept_language)
             })
             .unwrap_or_default();
-        Ui::new(lang, false).with_brand(brand)
+        Ui::new(lang, false)
+            .with_brand(brand)
+            .with_query(&req.query)
     }
 }
 
