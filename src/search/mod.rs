@@ -327,8 +327,7 @@ fn archive_count(catalog: &Catalog, zim: Option<&str>, q: &str) -> u64 {
         return 0;
     }
     fulltext::indexed(catalog, zim)
-        .filter_map(|z| z.fulltext().ok()?.search(q, 0, 0).ok())
-        .map(|r| r.total)
+        .filter_map(|z| z.fulltext().ok()?.count(q).ok())
         .sum()
 }
 
