@@ -33,11 +33,18 @@ fn bundle() -> Option<PathBuf> {
         println!("NOTICE: skipped: ffmpeg not installed");
         return None;
     }
-    let dir = temp_dir("firefox");
-    films::make(&dir);
-    std::fs::create_dir_all(dir.join("newspapers")).unwrap();
-    std::fs::copy(sample_bundle().join(PAPER), dir.join(PAPER)).unwrap();
-    Some(dir)
+    // Made once for the tests of this file, which run at the same time
+    // and only read it (each making its own in one folder raced: one
+    // test's ffmpeg wrote where another had just emptied the folder).
+    static MADE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = MADE.get_or_init(|| {
+        let dir = temp_dir("firefox");
+        films::make(&dir);
+        std::fs::create_dir_all(dir.join("newspapers")).unwrap();
+        std::fs::copy(sample_bundle().join(PAPER), dir.join(PAPER)).unwrap();
+        dir
+    });
+    Some(dir.clone())
 }
 
 fn film_url(s: &Server, name: &str) -> String {

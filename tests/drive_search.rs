@@ -250,6 +250,14 @@ fn a_kind_filter_narrows_the_results_without_javascript() {
     for kind in [None, Some("article"), Some("document"), Some("video")] {
         assert_eq!(api_kind(&s, q, kind, 0)["counts"], counts, "{kind:?}");
     }
+    // A query asked first on a filtered page counts the articles itself.
+    let fresh = api_kind(&s, "대한민국", Some("document"), 0)["counts"].clone();
+    let unfiltered = api_kind(&s, "대한민국", None, 0)["counts"].clone();
+    assert_eq!(fresh, unfiltered);
+    assert!(
+        unfiltered["article"].as_u64().unwrap_or(0) > 0,
+        "{unfiltered}"
+    );
     let mut sum = 0;
     for kind in ["article", "document", "video", "audio", "page"] {
         let n = counts[kind].as_u64().unwrap_or_else(|| panic!("{counts}"));

@@ -18,6 +18,8 @@ const K1: f64 = 1.0;
 const K3: f64 = 1.0;
 const B: f64 = 0.5;
 const MIN_NORMLEN: f64 = 0.5;
+/// wdfs whose best score part is computed ahead, per leaf.
+const BOUND_WDFS: usize = 32;
 
 /// Collection statistics BM25 needs.
 #[derive(Clone, Copy)]
@@ -173,6 +175,17 @@ pub(super) fn search_and(
         k,
         heap: BinaryHeap::new(),
     };
+    // Leaves in summing order: their list and weight, and the best part
+    // each can add for small wdfs (most of them), computed once.
+    let summed: Vec<(usize, f64, [f64; BOUND_WDFS])> = order
+        .iter()
+        .map(|&leaf| {
+            let list = leaf_list.get(leaf).copied().unwrap_or(0);
+            let tw = leaf_weight.get(leaf).copied().unwrap_or(0.0);
+            let bounds = std::array::from_fn(|wdf| sumpart(tw, wdf as u32, 0, len_factor));
+            (list, tw, bounds)
+        })
+        .collect();
     let mut total = 0u64;
     let mut wdfs = vec![0u32; lists.len()];
     let Some(&lead) = by_rarity.first() else {
@@ -209,11 +222,12 @@ pub(super) fn search_and(
         // and the ranking is exactly the same.
         let out_of_reach = top.threshold().is_some_and(|worst| {
             let mut best = 0.0;
-            for &leaf in &order {
-                let list = leaf_list.get(leaf).copied().unwrap_or(0);
-                let wdf = wdfs.get(list).copied().unwrap_or(0);
-                let tw = leaf_weight.get(leaf).copied().unwrap_or(0.0);
-                best += sumpart(tw, wdf, 0, len_factor);
+            for (list, tw, bounds) in &summed {
+                let wdf = wdfs.get(*list).copied().unwrap_or(0);
+                best += match bounds.get(wdf as usize) {
+                    Some(b) => *b,
+                    None => sumpart(*tw, wdf, 0, len_factor),
+                };
             }
             best < worst
         });
@@ -223,11 +237,9 @@ pub(super) fn search_and(
                 _ => return Err(damaged("a matching document has no length")),
             };
             let mut score = 0.0;
-            for &leaf in &order {
-                let list = leaf_list.get(leaf).copied().unwrap_or(0);
-                let wdf = wdfs.get(list).copied().unwrap_or(0);
-                let tw = leaf_weight.get(leaf).copied().unwrap_or(0.0);
-                score += sumpart(tw, wdf, doclen, len_factor);
+            for (list, tw, _) in &summed {
+                let wdf = wdfs.get(*list).copied().unwrap_or(0);
+                score += sumpart(*tw, wdf, doclen, len_factor);
             }
             top.push(Scored {
                 score,

@@ -448,13 +448,27 @@ impl Cursor<'_> {
     /// Assembles the tag starting at the current item (a first component),
     /// reading following components and inflating if it was compressed.
     pub(super) fn read_tag(&mut self) -> Result<Vec<u8>, FulltextError> {
+        let mut tag = Vec::new();
+        self.read_tag_into(&mut tag)?;
+        Ok(tag)
+    }
+
+    /// As `read_tag`, into `tag` (cleared first), reusing its memory: a
+    /// walk along a posting list reads one chunk after another.
+    pub(super) fn read_tag_into(&mut self, tag: &mut Vec<u8>) -> Result<(), FulltextError> {
+        tag.clear();
         let (key, compressed, mut last) = match self.item()? {
-            Some(item) if item.first => (item.key.to_vec(), item.compressed, item.last),
+            Some(item) if item.first => {
+                tag.extend_from_slice(item.tag);
+                // Later parts repeat the key: kept to compare them with.
+                let key = if item.last {
+                    Vec::new()
+                } else {
+                    item.key.to_vec()
+                };
+                (key, item.compressed, item.last)
+            }
             _ => return Err(damaged("tag does not start with its first part")),
-        };
-        let mut tag = match self.item()? {
-            Some(item) => item.tag.to_vec(),
-            None => Vec::new(),
         };
         let mut comp = 1u16;
         while !last {
@@ -479,9 +493,9 @@ impl Cursor<'_> {
             last = item.last;
         }
         if compressed {
-            tag = inflate(&tag)?;
+            *tag = inflate(tag)?;
         }
-        Ok(tag)
+        Ok(())
     }
 }
 
@@ -498,19 +512,31 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, FulltextError> {
     Ok(out)
 }
 
-/// Blocks kept in memory, bounded by their total size; the least recently
-/// used goes first. Lookups and searches touch few blocks, so a scan for the
-/// oldest on eviction is cheaper than maintaining an ordered list.
+/// Blocks kept in memory, bounded by their total size, evicted by the
+/// clock algorithm: a block used since the hand last passed it gets another
+/// round. Each eviction costs O(1) amortized, so the cache can be large
+/// enough to keep a common word's whole posting list and the document
+/// lengths across queries (a scan for the oldest block on every eviction,
+/// as before, cost more than the read it saved once the cache held
+/// thousands of blocks).
 struct BlockCache {
     capacity: usize,
     inner: Mutex<CacheInner>,
 }
 
+struct Slot {
+    block: u32,
+    data: Arc<[u8]>,
+    used: bool,
+}
+
 #[derive(Default)]
 struct CacheInner {
-    blocks: HashMap<u32, (Arc<[u8]>, u64)>,
+    /// Block number → index in `slots`.
+    index: HashMap<u32, usize>,
+    slots: Vec<Slot>,
+    hand: usize,
     bytes: usize,
-    tick: u64,
 }
 
 impl BlockCache {
@@ -523,11 +549,10 @@ impl BlockCache {
 
     fn get(&self, n: u32) -> Option<Arc<[u8]>> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.tick += 1;
-        let tick = inner.tick;
-        let entry = inner.blocks.get_mut(&n)?;
-        entry.1 = tick;
-        Some(entry.0.clone())
+        let i = *inner.index.get(&n)?;
+        let slot = inner.slots.get_mut(i)?;
+        slot.used = true;
+        Some(slot.data.clone())
     }
 
     fn put(&self, n: u32, data: Arc<[u8]>) {
@@ -535,24 +560,45 @@ impl BlockCache {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.tick += 1;
-        let tick = inner.tick;
-        let len = data.len();
-        if let Some((old, _)) = inner.blocks.insert(n, (data, tick)) {
-            inner.bytes -= old.len();
-        }
-        inner.bytes += len;
-        while inner.bytes > self.capacity {
-            let Some(oldest) = inner
-                .blocks
-                .iter()
-                .min_by_key(|(_, v)| v.1)
-                .map(|(k, _)| *k)
-            else {
-                break;
-            };
-            if let Some((old, _)) = inner.blocks.remove(&oldest) {
-                inner.bytes -= old.len();
+        let inner = &mut *inner;
+        if let Some(&i) = inner.index.get(&n) {
+            if let Some(slot) = inner.slots.get_mut(i) {
+                inner.bytes = inner.bytes - slot.data.len() + data.len();
+                slot.data = data;
+                slot.used = true;
+            }
+        } else if inner.bytes + data.len() <= self.capacity {
+            inner.bytes += data.len();
+            inner.index.insert(n, inner.slots.len());
+            inner.slots.push(Slot {
+                block: n,
+                data,
+                used: false,
+            });
+        } else {
+            // Sweep to a block not used since the last pass and take its
+            // slot. Blocks of one database are all one size, so the total
+            // stays within the capacity; two passes always find one.
+            let len = inner.slots.len();
+            for _ in 0..2 * len {
+                let hand = inner.hand % len.max(1);
+                inner.hand = hand + 1;
+                let Some(slot) = inner.slots.get_mut(hand) else {
+                    return;
+                };
+                if slot.used {
+                    slot.used = false;
+                    continue;
+                }
+                if inner.bytes - slot.data.len() + data.len() > self.capacity {
+                    return;
+                }
+                inner.bytes = inner.bytes - slot.data.len() + data.len();
+                inner.index.remove(&slot.block);
+                slot.block = n;
+                slot.data = data;
+                inner.index.insert(n, hand);
+                return;
             }
         }
     }
@@ -571,9 +617,17 @@ mod tests {
         }
         let inner = cache.inner.lock().unwrap();
         assert!(inner.bytes <= 300);
-        assert_eq!(inner.blocks.len(), 3);
+        assert_eq!(inner.slots.len(), 3);
+        assert_eq!(inner.index.len(), 3);
         // Block 1 was used after every insertion, so it is still there.
-        assert!(inner.blocks.contains_key(&1));
+        assert!(inner.index.contains_key(&1));
+        drop(inner);
+        assert!(cache.get(1).is_some());
+        // Every block in the index is in the slot it names.
+        let inner = cache.inner.lock().unwrap();
+        for (n, i) in &inner.index {
+            assert_eq!(inner.slots[*i].block, *n);
+        }
     }
 
     #[test]

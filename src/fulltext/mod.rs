@@ -35,6 +35,7 @@
 //! while this reader uses the archive's language as the caller passes it.
 
 mod bm25;
+mod chunk;
 mod glass;
 mod pack;
 mod plain;
@@ -44,9 +45,11 @@ mod snippet;
 mod tokenizer;
 mod unicode_table;
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex};
 
 use crate::readat::ReadAt;
 
@@ -124,7 +127,17 @@ pub struct Index {
     /// The DB's `data` metadata says documents hold the full path with its
     /// namespace (also assumed when missing, as libzim does).
     full_path_data: bool,
+    /// Walks of the posting lists, for tests that prove a search did not
+    /// come here.
+    walks: AtomicU64,
+    /// Totals of the last queries (by their terms), so a results page
+    /// filtered to the drive's files can show how many articles the same
+    /// words find without walking the lists again.
+    totals: Mutex<VecDeque<(Vec<String>, u64)>>,
 }
+
+/// Queries whose total each index remembers (a few hundred bytes each).
+const REMEMBERED_TOTALS: usize = 64;
 
 impl Index {
     /// Opens the index in `src`. `zim_language` is the archive's `Language`
@@ -163,6 +176,8 @@ impl Index {
             title_slot,
             wordcount_slot,
             full_path_data: data.is_empty() || data == "fullPath",
+            walks: AtomicU64::new(0),
+            totals: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -179,17 +194,63 @@ impl Index {
         limit: usize,
     ) -> Result<SearchResults, FulltextError> {
         let parsed = self.analyzer.parse(query);
-        let collection = bm25::Collection {
-            doccount: self.glass.stats.doccount,
-            total_doclen: self.glass.stats.total_doclen,
-        };
         let k = offset.saturating_add(limit);
-        let (total, ranked) = bm25::search_and(&self.glass, collection, &parsed.leaves, k)?;
+        let (total, ranked) = self.walk(&parsed.leaves, k)?;
+        self.remember(parsed.leaves, total);
         let mut hits = Vec::new();
         for s in ranked.iter().skip(offset).take(limit) {
             hits.push(self.hit(s)?);
         }
         Ok(SearchResults { total, hits })
+    }
+
+    /// How many documents `search` would find, as cheaply as it can be
+    /// had: remembered from a recent search of the same words, the term
+    /// frequency for a query of one term, else by walking the lists
+    /// without ranking.
+    pub fn count(&self, query: &str) -> Result<u64, FulltextError> {
+        let parsed = self.analyzer.parse(query);
+        if let Some(total) = self.remembered(&parsed.leaves) {
+            return Ok(total);
+        }
+        let total = match parsed.leaves.as_slice() {
+            [] => 0,
+            [term, rest @ ..] if rest.iter().all(|t| t == term) => {
+                postlist::term_stats(&self.glass, term.as_bytes())?
+                    .map_or(0, |s| u64::from(s.termfreq))
+            }
+            leaves => self.walk(leaves, 0)?.0,
+        };
+        self.remember(parsed.leaves, total);
+        Ok(total)
+    }
+
+    /// How many times the posting lists have been walked.
+    pub fn walks(&self) -> u64 {
+        self.walks.load(AtomicOrdering::Relaxed)
+    }
+
+    fn walk(&self, leaves: &[String], k: usize) -> Result<(u64, Vec<bm25::Scored>), FulltextError> {
+        self.walks.fetch_add(1, AtomicOrdering::Relaxed);
+        let collection = bm25::Collection {
+            doccount: self.glass.stats.doccount,
+            total_doclen: self.glass.stats.total_doclen,
+        };
+        bm25::search_and(&self.glass, collection, leaves, k)
+    }
+
+    fn remembered(&self, leaves: &[String]) -> Option<u64> {
+        let totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        totals.iter().find(|(l, _)| l == leaves).map(|(_, t)| *t)
+    }
+
+    fn remember(&self, leaves: Vec<String>, total: u64) {
+        let mut totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        totals.retain(|(l, _)| *l != leaves);
+        if totals.len() >= REMEMBERED_TOTALS {
+            totals.pop_front();
+        }
+        totals.push_back((leaves, total));
     }
 
     fn hit(&self, s: &bm25::Scored) -> Result<Hit, FulltextError> {

@@ -2,6 +2,7 @@
 //! document-length list (same chunk format), value streams, user metadata;
 //! and document data from the docdata table.
 
+use super::chunk::Chunk;
 use super::glass::{damaged, Cursor, Glass};
 use super::pack::{put_escaped, put_sortable_uint, put_uint, Reader};
 use super::FulltextError;
@@ -67,10 +68,9 @@ pub(super) struct PostingList<'g> {
     glass: &'g Glass,
     keys: ListKeys,
     cursor: Option<Cursor<'g>>,
-    entries: Vec<(u32, u32)>,
-    pos: usize,
-    chunk_last: u32,
-    final_chunk: bool,
+    chunk: Chunk,
+    /// Past the last entry.
+    ended: bool,
     pub(super) termfreq: u32,
 }
 
@@ -94,17 +94,15 @@ impl<'g> PostingList<'g> {
             glass,
             keys,
             cursor: Some(cursor),
-            entries: Vec::new(),
-            pos: 0,
-            chunk_last: 0,
-            final_chunk: false,
+            chunk: Chunk::default(),
+            ended: false,
             termfreq: 0,
         };
         list.load_at_cursor()?;
         Ok(Some(list))
     }
 
-    /// Decodes the chunk whose first part the cursor is on.
+    /// Reads the chunk whose first part the cursor is on.
     fn load_at_cursor(&mut self) -> Result<(), FulltextError> {
         let cursor = self
             .cursor
@@ -117,80 +115,36 @@ impl<'g> PostingList<'g> {
                 .map_err(|_| damaged("posting list chunk missing"))?,
             None => return Err(damaged("posting list chunk missing")),
         };
-        let tag = cursor.read_tag()?;
-        let bad = || damaged("posting list chunk cut short");
-        let mut r = Reader::new(&tag);
-        let first = match start {
-            Some(did) => did,
-            None => {
-                self.termfreq = r.uint32().ok_or_else(bad)?;
-                r.uint().ok_or_else(bad)?; // collection frequency
-                r.uint32().and_then(|d| d.checked_add(1)).ok_or_else(bad)?
-            }
-        };
-        if first == 0 || (start.is_some() && first <= self.chunk_last) {
-            return Err(damaged("posting list chunks out of order"));
-        }
-        self.final_chunk = r.bool().ok_or_else(bad)?;
-        self.chunk_last = r
-            .uint32()
-            .and_then(|span| first.checked_add(span))
-            .ok_or_else(bad)?;
-        self.entries.clear();
-        self.pos = 0;
-        let mut did = first;
-        let mut wdf = r.uint32().ok_or_else(bad)?;
-        loop {
-            self.entries.push((did, wdf));
-            if r.is_empty() {
-                break;
-            }
-            did = r
-                .uint32()
-                .and_then(|gap| did.checked_add(gap))
-                .and_then(|d| d.checked_add(1))
-                .filter(|d| *d <= self.chunk_last)
-                .ok_or_else(|| damaged("posting list docids out of range"))?;
-            wdf = r.uint32().ok_or_else(bad)?;
+        let mut tag = self.chunk.take_buffer();
+        cursor.read_tag_into(&mut tag)?;
+        let previous_last = self.chunk.last;
+        if let Some(header) = self.chunk.load(tag, start, previous_last)? {
+            self.termfreq = header.termfreq;
         }
         Ok(())
     }
 
     /// The current (docid, wdf), `None` once past the end.
     pub(super) fn current(&self) -> Option<(u32, u32)> {
-        self.entries.get(self.pos).copied()
+        (!self.ended).then(|| self.chunk.current())
     }
 
     /// Moves to the first entry with docid ≥ `did`.
+    #[inline]
     pub(super) fn skip_to(&mut self, did: u32) -> Result<Option<(u32, u32)>, FulltextError> {
         loop {
-            match self.current() {
-                None => return Ok(None),
-                Some((d, _)) if d >= did => return Ok(self.current()),
-                _ => {}
+            if self.ended {
+                return Ok(None);
             }
-            if did <= self.chunk_last {
-                // Walking a list one match at a time, the next entry is the
-                // answer: no search through the rest of the chunk.
-                if self
-                    .entries
-                    .get(self.pos + 1)
-                    .is_some_and(|(d, _)| *d >= did)
-                {
-                    self.pos += 1;
-                    return Ok(self.current());
-                }
-                let rest = self.entries.get(self.pos..).unwrap_or(&[]);
-                let ahead = rest.partition_point(|(d, _)| *d < did);
-                self.pos += ahead;
-                if self.pos < self.entries.len() {
-                    return Ok(self.current());
-                }
-                // Only a damaged chunk ends before its stated last docid.
-                return Err(damaged("posting list chunk shorter than stated"));
+            let current = self.chunk.current();
+            if current.0 >= did {
+                return Ok(Some(current));
             }
-            if self.final_chunk {
-                self.pos = self.entries.len();
+            if did <= self.chunk.last {
+                return self.chunk.skip_in(did).map(Some);
+            }
+            if self.chunk.is_final {
+                self.ended = true;
                 return Ok(None);
             }
             self.jump_towards(did)?;
@@ -201,7 +155,7 @@ impl<'g> PostingList<'g> {
     /// before its start, else the last chunk starting at or before `did`,
     /// found by a tree descent instead of reading every chunk between.
     fn jump_towards(&mut self, did: u32) -> Result<(), FulltextError> {
-        let previous_last = self.chunk_last;
+        let previous_last = self.chunk.last;
         let cursor = self
             .cursor
             .as_mut()
@@ -224,7 +178,7 @@ impl<'g> PostingList<'g> {
             self.cursor = Some(c);
         }
         self.load_at_cursor()?;
-        if self.chunk_last <= previous_last {
+        if self.chunk.last <= previous_last {
             return Err(damaged("posting list chunks out of order"));
         }
         Ok(())

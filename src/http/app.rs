@@ -30,6 +30,8 @@ pub struct App {
     /// The words of the drive's own files (the prepared index, then what
     /// the background reading adds).
     pub drive: Arc<crate::driveindex::DriveIndex>,
+    /// Articles per query, for the results page's counts (see `search`).
+    pub article_counts: crate::search::ArticleCounts,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -91,6 +93,7 @@ impl App {
             contain: Containment::new(Origins::default(), false, Default::default()),
             needs: Default::default(),
             drive: crate::driveindex::DriveIndex::new(),
+            article_counts: Default::default(),
         }
     }
 
