@@ -140,6 +140,8 @@ fn the_document_page_shows_one_page_with_plain_links() {
         "{p2}"
     );
     assert!(p2.contains("Page 2 of"), "{p2}");
+    // Switching language stays on page 2.
+    assert!(p2.contains("href=\"?page=2&amp;lang=ko\""), "{p2}");
     // Past the end: the last page.
     let last = s.get(&format!("{base}?page=9999")).text();
     assert!(!last.contains("rel=\"next\""), "{last}");

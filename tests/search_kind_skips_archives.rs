@@ -46,7 +46,7 @@ fn file_kinds_do_not_rank_the_archives() {
 
     // Reached from the unfiltered page: the archives are not walked again.
     let q = "서울";
-    let all = search_with(&catalog, Some(&drive), None, None, None, q, 0, 25);
+    let all = search_with(&catalog, Some(&drive), None, None, q, 0, 25);
     let articles = all.counts.get(Only::Articles);
     assert!(articles > 0);
     assert!(all.hits.iter().any(|h| h.kind == "article"));
@@ -55,7 +55,6 @@ fn file_kinds_do_not_rank_the_archives() {
         let r = search_with(
             &catalog,
             Some(&drive),
-            None,
             None,
             Some(Only::Files(kind)),
             q,
@@ -79,7 +78,6 @@ fn file_kinds_do_not_rank_the_archives() {
         &catalog,
         Some(&drive),
         None,
-        None,
         Some(Only::Files(ItemKind::Document)),
         q,
         0,
@@ -93,7 +91,6 @@ fn file_kinds_do_not_rank_the_archives() {
             &catalog,
             Some(&drive),
             None,
-            None,
             Some(Only::Files(kind)),
             q,
             0,
@@ -101,7 +98,7 @@ fn file_kinds_do_not_rank_the_archives() {
         );
     }
     assert_eq!(walks(), counted);
-    let all = search_with(&catalog, Some(&drive), None, None, None, q, 0, 25);
+    let all = search_with(&catalog, Some(&drive), None, None, q, 0, 25);
     assert_eq!(
         all.counts.get(Only::Articles),
         first.counts.get(Only::Articles)

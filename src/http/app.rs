@@ -30,8 +30,6 @@ pub struct App {
     /// The words of the drive's own files (the prepared index, then what
     /// the background reading adds).
     pub drive: Arc<crate::driveindex::DriveIndex>,
-    /// Articles per query, for the results page's counts (see `search`).
-    pub article_counts: crate::search::ArticleCounts,
 }
 
 /// A handler gets the app, the request, the page language and what follows
@@ -93,7 +91,6 @@ impl App {
             contain: Containment::new(Origins::default(), false, Default::default()),
             needs: Default::default(),
             drive: crate::driveindex::DriveIndex::new(),
-            article_counts: Default::default(),
         }
     }
 
@@ -139,7 +136,7 @@ impl App {
     pub fn ui(&self, req: &Req) -> Ui {
         let brand = self.catalog.library_name();
         if let Some(l) = req.param("lang").and_then(Lang::parse) {
-            return Ui::new(l, true).with_brand(brand);
+            return Ui::new(l, true).with_brand(brand).with_query(&req.query);
         }
         let lang = self
             .lang
@@ -149,7 +146,9 @@ impl App {
                     .and_then(Lang::from_accept_language)
             })
             .unwrap_or_default();
-        Ui::new(lang, false).with_brand(brand)
+        Ui::new(lang, false)
+            .with_brand(brand)
+            .with_query(&req.query)
     }
 }
 

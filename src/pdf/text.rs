@@ -192,20 +192,36 @@ impl<'g> TextDevice<'g> {
     /// line is cut where a gap is wider than that (table columns), and each
     /// piece made only of single letters evenly spaced becomes one word.
     fn close_line(&mut self) {
-        let gaps = std::mem::take(&mut self.gaps);
         self.ink = None;
+        if self.gaps.is_empty() {
+            return;
+        }
+        let gaps = std::mem::take(&mut self.gaps);
+        self.join_letter_spaced(&gaps);
+        // The buffer is kept for the next line.
+        self.gaps = gaps;
+        self.gaps.clear();
+    }
+
+    fn join_letter_spaced(&mut self, gaps: &[f64]) {
         let start = self.out.rfind('\n').map_or(0, |i| i + 1);
         let Some(line) = self.out.get(start..) else {
             return;
         };
-        let words: Vec<&str> = line.trim_end_matches(' ').split(' ').collect();
-        if words.len() < 2 || words.len() != gaps.len() + 1 || !gaps.iter().all(|g| g.is_finite()) {
-            return;
-        }
         let letter = |w: &str| {
             let mut cs = w.chars();
             matches!((cs.next(), cs.next()), (Some(c), None) if c.is_alphabetic())
         };
+        // Most lines have no two single letters in a row: nothing to join.
+        let mut pairs = line.split(' ').map(letter);
+        let mut previous = pairs.next().unwrap_or(false);
+        if !pairs.any(|single| std::mem::replace(&mut previous, single) && single) {
+            return;
+        }
+        let words: Vec<&str> = line.trim_end_matches(' ').split(' ').collect();
+        if words.len() < 2 || words.len() != gaps.len() + 1 || !gaps.iter().all(|g| g.is_finite()) {
+            return;
+        }
         let mut rebuilt = String::with_capacity(line.len());
         let mut changed = false;
         let mut from = 0;
@@ -251,12 +267,12 @@ impl<'g> TextDevice<'g> {
         // drops, so 우˙리 is searched as 우리). Tone marks that take room
         // beside a syllable (〮) stay glyphs like any other.
         let unicode = self.text_of(glyph);
-        let zero_width = advance(glyph).is_some_and(|w| w < 100.0);
+        let zero_width = || advance(glyph).is_some_and(|w| w < 100.0);
         let attached: Option<Vec<char>> = match &unicode {
             Some(BfString::Char(c)) => combining_form(*c)
-                .or_else(|| (zero_width && is_combining_mark(*c)).then_some(*c))
+                .or_else(|| (is_combining_mark(*c) && zero_width()).then_some(*c))
                 .map(|m| vec![m]),
-            Some(BfString::String(s)) if zero_width && s.chars().all(is_combining_mark) => {
+            Some(BfString::String(s)) if s.chars().all(is_combining_mark) && zero_width() => {
                 Some(s.chars().collect())
             }
             _ => None,

@@ -30,6 +30,10 @@ pub struct Ui {
     /// The library's name as the drive sets it (front matter `library:` of
     /// its welcome page); the neutral default otherwise.
     pub brand: Option<std::sync::Arc<str>>,
+    /// The page's own query without `lang` (`q=…&kind=…&`, escaped for a
+    /// URL): the language links keep it, so switching language shows the
+    /// same page (the same results, the same newspaper page).
+    pub here: String,
 }
 
 impl Ui {
@@ -38,7 +42,19 @@ impl Ui {
             lang,
             lang_in_url,
             brand: None,
+            here: String::new(),
         }
+    }
+
+    /// The page's query to keep in the language links (`lang` and the
+    /// close control's `token` left out).
+    pub fn with_query(mut self, query: &[(String, String)]) -> Ui {
+        self.here = query
+            .iter()
+            .filter(|(k, _)| k != "lang" && k != "token")
+            .map(|(k, v)| format!("{}={}&", urls::query_escape(k), urls::query_escape(v)))
+            .collect();
+        self
     }
 
     pub fn with_brand(mut self, brand: Option<std::sync::Arc<str>>) -> Ui {
@@ -123,20 +139,17 @@ pub struct SearchView<'a> {
 
 /// Wraps page content in the common frame: header, search box, language switch.
 pub fn page(ui: &Ui, title: &str, q: &str, scope: Option<&str>, content: &str) -> String {
-    page_searching(ui, title, q, scope, None, "", content)
+    page_searching(ui, title, q, scope, None, content)
 }
 
 /// `page` whose search box also keeps the results' kind filter (`kind`,
-/// on a filtered results page): searching again stays within it. `here`
-/// is the page's own query (`q=…&kind=…&`, escaped for a URL), which the
-/// language links keep: switching language shows the same results.
+/// on a filtered results page): searching again stays within it.
 fn page_searching(
     ui: &Ui,
     title: &str,
     q: &str,
     scope: Option<&str>,
     kind: Option<&str>,
-    here: &str,
     content: &str,
 ) -> String {
     let s = ui.s();
@@ -177,12 +190,12 @@ fn page_searching(
             format!("/close?token={}", crate::session::close_token()),
         )
         .text("hide_url", ui.link("/hide"))
-        .html("lang_switch", lang_switch(ui, here))
+        .html("lang_switch", lang_switch(ui))
         .html("content", content);
     render("layout", &vars, s)
 }
 
-fn lang_switch(ui: &Ui, here: &str) -> String {
+fn lang_switch(ui: &Ui) -> String {
     Lang::ALL
         .iter()
         .map(|&l| {
@@ -193,7 +206,7 @@ fn lang_switch(ui: &Ui, here: &str) -> String {
                 // A plain link: the server reads `lang` from the URL, no cookie.
                 format!(
                     "<a lang=\"{l}\" hreflang=\"{l}\" href=\"?{}lang={l}\">{label}</a>",
-                    escape(here)
+                    escape(&ui.here)
                 )
             }
         })
@@ -349,28 +362,7 @@ pub fn search(ui: &Ui, v: &SearchView) -> String {
             .html("pager", pager),
         s,
     );
-    let mut here = String::new();
-    if !v.q.is_empty() {
-        here.push_str(&format!("q={}&", urls::query_escape(v.q)));
-    }
-    if let Some((id, _)) = v.scope {
-        here.push_str(&format!("zim={}&", urls::query_escape(id)));
-    }
-    if let Some(k) = v.only {
-        here.push_str(&format!("kind={}&", urls::query_escape(k)));
-    }
-    if v.offset > 0 {
-        here.push_str(&format!("offset={}&", v.offset));
-    }
-    page_searching(
-        ui,
-        v.q,
-        v.q,
-        v.scope.map(|(id, _)| id),
-        v.only,
-        &here,
-        &content,
-    )
+    page_searching(ui, v.q, v.q, v.scope.map(|(id, _)| id), v.only, &content)
 }
 
 fn pager(ui: &Ui, v: &SearchView) -> String {
@@ -606,7 +598,7 @@ mod tests {
     }
 
     #[test]
-    fn the_language_links_of_a_results_page_keep_its_query() {
+    fn the_language_links_keep_the_page_query() {
         let v = SearchView {
             notice: None,
             q: "국민 a&b",
@@ -618,13 +610,24 @@ mod tests {
             offset: 20,
             page_size: 20,
         };
-        let out = search(&Ui::new(Lang::Ko, false), &v);
+        let query: Vec<(String, String)> = [
+            ("q", "국민 a&b"),
+            ("lang", "ko"),
+            ("kind", "document"),
+            ("offset", "20"),
+            ("token", "secret"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let out = search(&Ui::new(Lang::Ko, true).with_query(&query), &v);
         assert!(
             out.contains(
                 "href=\"?q=%EA%B5%AD%EB%AF%BC%20a%26b&amp;kind=document&amp;offset=20&amp;lang=en\""
             ),
             "{out}"
         );
+        assert!(!out.contains("secret"), "{out}");
         let home = home(
             &Ui::new(Lang::Ko, false),
             &HomeView {

@@ -15,8 +15,7 @@ use crate::bundle::Kind;
 use crate::driveindex::segment::{ItemKind, Role};
 use crate::driveindex::{DriveHit, DriveIndex};
 use crate::render::urls;
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Mutex;
+use std::collections::HashSet;
 
 /// One result, whatever it is.
 #[derive(Debug, Clone)]
@@ -112,39 +111,6 @@ pub struct Results {
     pub counts: Counts,
 }
 
-/// How many articles queries found in the archives (full text and titles),
-/// the last few hundred: the archives do not change while the server runs,
-/// and a filtered page (`kind=document`) shows the count of articles
-/// without ranking them — usually right after the unfiltered page that
-/// counted them anyway, so the count costs nothing the second time.
-#[derive(Default)]
-pub struct ArticleCounts {
-    seen: Mutex<(HashMap<String, u64>, VecDeque<String>)>,
-}
-
-impl ArticleCounts {
-    const MAX: usize = 256;
-
-    fn get(&self, q: &str) -> Option<u64> {
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.0.get(q.trim()).copied()
-    }
-
-    fn put(&self, q: &str, n: u64) {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let (map, order) = &mut *seen;
-        let q = q.trim();
-        if map.insert(q.to_string(), n).is_none() {
-            order.push_back(q.to_string());
-            while order.len() > Self::MAX {
-                if let Some(old) = order.pop_front() {
-                    map.remove(&old);
-                }
-            }
-        }
-    }
-}
-
 /// Results of a query by kind, in `Only::ALL` order.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts([u64; 5]);
@@ -186,19 +152,16 @@ pub fn search(
     offset: usize,
     limit: usize,
 ) -> Results {
-    search_with(catalog, None, None, zim, None, q, offset, limit)
+    search_with(catalog, None, zim, None, q, offset, limit)
 }
 
 /// `search`, with the words of the drive's own files (newspapers' pages,
 /// subtitles, pages, descriptions: the drive index) ranked together with
 /// the archives' full text; `only` narrows it to one kind of result (a
-/// search within one archive, `zim`, is of articles only). `remembered`
-/// keeps the archives' counts between searches of the same catalog.
-#[allow(clippy::too_many_arguments)]
+/// search within one archive, `zim`, is of articles only).
 pub fn search_with(
     catalog: &Catalog,
     drive: Option<&DriveIndex>,
-    remembered: Option<&ArticleCounts>,
     zim: Option<&str>,
     only: Option<Only>,
     q: &str,
@@ -291,21 +254,11 @@ pub fn search_with(
     let indexed: Vec<&str> = fulltext::indexed(catalog, zim)
         .map(|z| z.id.as_str())
         .collect();
-    // Remembered per query for the whole catalog only (a search within one
-    // archive shows no counts).
-    let remembered = remembered.filter(|_| zim.is_none());
     if !Only::keeps_articles(only) {
-        let articles = match remembered.and_then(|r| r.get(q)) {
-            Some(n) => n,
-            None => {
-                let n = archive_count(catalog, zim, q)
-                    + titles::search_excluding(catalog, zim, &indexed, q, 0, 0).total;
-                if let Some(r) = remembered {
-                    r.put(q, n);
-                }
-                n
-            }
-        };
+        // Each index remembers its recent totals (`fulltext::Index::count`):
+        // reached from the unfiltered page, nothing is walked again.
+        let articles = archive_count(catalog, zim, q)
+            + titles::search_excluding(catalog, zim, &indexed, q, 0, 0).total;
         res.counts.add(Only::Articles, articles);
         return res;
     }
@@ -314,9 +267,6 @@ pub fn search_with(
     let room = limit - res.hits.len();
     let titles_total = title_hits(catalog, zim, &indexed, q, title_offset, room, &mut res);
     res.counts.add(Only::Articles, archive_total + titles_total);
-    if let Some(r) = remembered {
-        r.put(q, archive_total + titles_total);
-    }
     res
 }
 
@@ -418,25 +368,5 @@ fn drive_hit(catalog: &Catalog, h: DriveHit) -> Hit {
             page: h.page,
             time: h.time,
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn article_counts_keep_the_last_few_hundred() {
-        let c = ArticleCounts::default();
-        for i in 0..300u64 {
-            c.put(&format!("q{i}"), i);
-        }
-        assert_eq!(c.get("q0"), None);
-        assert_eq!(c.get("q43"), None);
-        assert_eq!(c.get("q44"), Some(44));
-        assert_eq!(c.get(" q299 "), Some(299));
-        c.put("q299", 7);
-        assert_eq!(c.get("q299"), Some(7));
-        assert_eq!(c.seen.lock().unwrap().1.len(), ArticleCounts::MAX);
     }
 }

@@ -75,7 +75,6 @@ pub fn search(app: &App, req: &Req, _ui: &Ui, _rest: &str) -> Reply {
     let found = search::search_with(
         &app.catalog,
         Some(&app.drive),
-        Some(&app.article_counts),
         scope(app, req),
         req.param("kind").and_then(search::Only::parse),
         q,

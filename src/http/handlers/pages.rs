@@ -93,7 +93,6 @@ pub fn search(app: &App, req: &Req, ui: &Ui, _rest: &str) -> Reply {
     let found = crate::search::search_with(
         &app.catalog,
         Some(&app.drive),
-        Some(&app.article_counts),
         scope.map(|s| s.0),
         only,
         q,
