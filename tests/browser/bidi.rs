@@ -7,7 +7,7 @@
 //! bounded; dropping it stops Firefox (killing it when it does not stop) and
 //! removes the profile. One browser at a time per test binary.
 
-use super::{connect, serial, Res};
+use super::{connect, read_json, serial, Res};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader};
@@ -165,26 +165,9 @@ impl Bidi {
 
     /// Reads what Firefox sent within a quarter of a second, if anything.
     fn pump(&mut self) -> Res<()> {
-        let _ = self
-            .ws
-            .get_mut()
-            .set_read_timeout(Some(Duration::from_millis(250)));
-        let msg = match self.ws.read() {
-            Ok(m) => m,
-            Err(tungstenite::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Ok(())
-            }
-            Err(e) => return Err(format!("bidi: {e}")),
-        };
-        let Message::Text(t) = msg else {
+        let Some(v) = read_json(&mut self.ws, Duration::from_millis(250), "bidi")? else {
             return Ok(());
         };
-        let v: Value = serde_json::from_str(t.as_str()).map_err(|e| e.to_string())?;
         if let Some(id) = v["id"].as_u64() {
             self.replies.insert(id, v);
         } else if v["method"] == "network.beforeRequestSent" {

@@ -383,23 +383,9 @@ impl Browser {
     fn pump(&mut self, deadline: Instant) -> Res<()> {
         let left = deadline.saturating_duration_since(Instant::now());
         let wait = left.clamp(Duration::from_millis(1), Duration::from_millis(250));
-        let _ = self.ws.get_mut().set_read_timeout(Some(wait));
-        let msg = match self.ws.read() {
-            Ok(m) => m,
-            Err(tungstenite::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Ok(())
-            }
-            Err(e) => return Err(format!("devtools connection: {e}")),
-        };
-        let Message::Text(text) = msg else {
+        let Some(v) = read_json(&mut self.ws, wait, "devtools connection")? else {
             return Ok(());
         };
-        let v: Value = serde_json::from_str(text.as_str()).map_err(|e| format!("json: {e}"))?;
         if let Some(id) = v.get("id").and_then(Value::as_u64) {
             self.replies.insert(id, v);
             return Ok(());
@@ -552,6 +538,31 @@ fn tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+/// Reads one message within `wait`: its JSON if it is text, `None` if
+/// nothing came in time or it was not text. `who` names the connection in
+/// errors.
+fn read_json(ws: &mut WebSocket<TcpStream>, wait: Duration, who: &str) -> Res<Option<Value>> {
+    let _ = ws.get_mut().set_read_timeout(Some(wait));
+    let msg = match ws.read() {
+        Ok(m) => m,
+        Err(tungstenite::Error::Io(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => return Err(format!("{who}: {e}")),
+    };
+    let Message::Text(text) = msg else {
+        return Ok(None);
+    };
+    serde_json::from_str(text.as_str())
+        .map(Some)
+        .map_err(|e| format!("json: {e}"))
 }
 
 fn connect(url: &str) -> Res<WebSocket<TcpStream>> {
